@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The `squall` command. Each command group lives in commands/<group>.ts and registers itself here.
+import { Command, CommanderError } from 'commander';
+import { reportError } from './output.js';
+import { VERSION } from '../version.js';
+
+const program = new Command('squall')
+  .description('Squall: event-driven automation for ops (StackStorm-compatible)')
+  .version(VERSION)
+  .showHelpAfterError()
+  .exitOverride();
+
+const groups: Array<(p: Command) => void> = [];
+for (const register of groups) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  process.exit(reportError(err));
+}

@@ -1,0 +1,71 @@
+// The one catalogue of Squall's error codes. The README's error table lists the same
+// codes; test/errors-doc.test.ts keeps the two in step. Add a code here, then a row there.
+
+export const codes = {
+  BAD_REQUEST: { status: 400, hint: 'Check the request body against /api/v1/openapi.json.' },
+  UNAUTHORIZED: { status: 401, hint: 'Send an API key in St2-Api-Key (or Authorization: Bearer) or a token in X-Auth-Token.' },
+  FORBIDDEN: { status: 403, hint: 'Ask an administrator for a role that grants this permission.' },
+  NOT_FOUND: { status: 404, hint: 'Check the id or name; list what exists with the matching `squall … list` command.' },
+  PACK_NOT_FOUND: { status: 404, hint: 'List the registered packs with `squall pack list`.' },
+  ACTION_NOT_FOUND: { status: 404, hint: 'List the registered actions with `squall action list`.' },
+  EXECUTION_NOT_FOUND: { status: 404, hint: 'List recent executions with `squall execution list`.' },
+  RUNNER_NOT_FOUND: { status: 422, hint: 'Use one of the runner types listed by `squall runner list`.' },
+  CONFLICT: { status: 409, hint: 'Fetch the resource again: it changed or already exists.' },
+  ILLEGAL_TRANSITION: { status: 409, hint: 'Fetch the execution again: its status has moved on.' },
+  PAYLOAD_TOO_LARGE: { status: 413, hint: 'Send a smaller body, or raise the limit with --body-limit-mb.' },
+  PACK_INVALID: { status: 422, hint: 'Fix the field named above, then run `squall pack register` again.' },
+  PARAMETERS_INVALID: { status: 422, hint: 'Fix the parameters named above; `squall action get ACTION` lists them.' },
+  EXPR_SYNTAX: { status: 422, hint: 'Fix the expression at the position named above.' },
+  EXPR_EVAL: { status: 422, hint: 'The expression parsed but could not be evaluated against this context.' },
+  WORKFLOW_INVALID: { status: 422, hint: 'Run `squall workflow inspect FILE` for every problem with its line and column.' },
+  CONFIG_INVALID: { status: 400, hint: 'Fix the configuration value named above (file, environment or flag).' },
+  SCHEMA_TOO_NEW: { status: 500, hint: 'The database was migrated by a newer Squall; run that version or restore a backup.' },
+  STORE_UNAVAILABLE: { status: 503, hint: 'Check that the database is running and the --db URL is right.' },
+  SERVER_UNREACHABLE: { status: 503, hint: 'Start the server with `squall server`, or point SQUALL_URL at it.' },
+  INTERNAL: { status: 500, hint: 'This is a bug in Squall; the server log has the request id.' },
+} as const;
+
+export type ErrorCode = keyof typeof codes;
+
+export interface ErrorPlace {
+  file?: string;
+  line?: number;
+  column?: number;
+  field?: string;
+}
+
+/** Squall's own failure: a catalogue code, a message naming what and where, and the place. */
+export class SquallError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly where: ErrorPlace = {},
+    options?: ErrorOptions & { retryable?: boolean; details?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SquallError';
+    this.retryable = options?.retryable ?? false;
+    this.details = options?.details;
+  }
+  readonly retryable: boolean;
+  readonly details: unknown;
+
+  get status(): number {
+    return codes[this.code].status;
+  }
+
+  get hint(): string {
+    return codes[this.code].hint;
+  }
+}
+
+/** True when `err` is a SquallError with the given code. Branch on codes, never on message text. */
+export function hasCode(err: unknown, code: ErrorCode): err is SquallError {
+  return err instanceof SquallError && err.code === code;
+}
+
+/** "file:line:column field: " prefix for messages, from whatever parts of the place are known. */
+export function formatPlace(where: ErrorPlace): string {
+  const loc = [where.file, where.line, where.column].filter((p) => p !== undefined).join(':');
+  return [loc, where.field].filter(Boolean).join(' ');
+}

@@ -1,0 +1,33 @@
+import { SquallError } from '../errors.js';
+import { migrate } from './migrate.js';
+import { openPostgres } from './postgres.js';
+import { openSqlite } from './sqlite.js';
+import type { Store, StoreOptions } from './types.js';
+
+export type { Dialect, Store, StoreOptions, Tx } from './types.js';
+export { migrate } from './migrate.js';
+
+/** Opens the store named by `url` (a postgres:// URL, or an SQLite file) and migrates it. */
+export async function openStore(opts: StoreOptions, now: () => number = Date.now): Promise<Store> {
+  const isPostgres = /^postgres(ql)?:\/\//.test(opts.url);
+  if (isPostgres && opts.schema) await ensureSchema(opts.url, opts.schema);
+  const store = isPostgres ? openPostgres(opts.url, opts.schema) : openSqlite(opts.url);
+  try {
+    await migrate(store, now);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    if (err instanceof SquallError) throw err;
+    throw new SquallError('STORE_UNAVAILABLE', `cannot open the store at ${store.description}: ${(err as Error).message}`, {}, { cause: err });
+  }
+  return store;
+}
+
+async function ensureSchema(url: string, schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new SquallError('CONFIG_INVALID', `invalid PostgreSQL schema name ${schema}`);
+  const plain = openPostgres(url);
+  try {
+    await plain.tx((tx) => tx.run(`create schema if not exists ${schema}`));
+  } finally {
+    await plain.close();
+  }
+}
