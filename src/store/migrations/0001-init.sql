@@ -48,8 +48,7 @@ create table executions (
   start_timestamp bigint,
   end_timestamp bigint,
   updated_at bigint not null,
-  attempt integer not null default 0,
-  status_log text not null default '[]'
+  attempt integer not null default 0
 );
 create index executions_created on executions (created_at, id);
 create index executions_action on executions (action, created_at);

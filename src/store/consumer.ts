@@ -1,0 +1,125 @@
+// Runs the jobs of one queue on this node: claims as many as it has free slots, keeps
+// their leases alive, and sleeps until a wake-up, the next due job, or the fallback poll.
+import type { Logger } from 'pino';
+import type { Store } from './types.js';
+import { claim, complete, heartbeat, nextWake, queueChannel, retryLater, type Job } from './queue.js';
+
+export type JobOutcome = { retryAt: number; error: string } | void;
+
+export interface ConsumerOptions {
+  queue: string;
+  node: string;
+  concurrency: number;
+  /** Lease length; heartbeats renew it every third of it. */
+  leaseMs: number;
+  /** Safety net for wake-ups lost to a dropped connection; wake-ups normally come by notify. */
+  pollMs: number;
+  now: () => number;
+  log: Logger;
+  /** Handles one job; must be idempotent (a job is retaken if its node dies). */
+  handle(job: Job): Promise<JobOutcome>;
+}
+
+export interface Consumer {
+  /** Claims immediately (used after this node enqueued work). */
+  wake(): void;
+  /** Stops claiming and waits for the jobs in flight. */
+  stop(): Promise<void>;
+  readonly inFlight: number;
+}
+
+export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
+  const running = new Map<string, Promise<void>>();
+  let stopped = false;
+  let pumping = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = Infinity;
+
+  const finish = async (job: Job, outcome: JobOutcome): Promise<void> => {
+    await store.tx(async (tx) => {
+      if (outcome) await retryLater(tx, job, outcome.retryAt, outcome.error);
+      else await complete(tx, job.id);
+    });
+  };
+
+  const runJob = (job: Job): void => {
+    const p = opts
+      .handle(job)
+      .then((outcome) => finish(job, outcome))
+      .catch((err: unknown) => {
+        // The job stays leased; when the lease runs out it is claimed again.
+        opts.log.error({ err, jobId: job.id, queue: job.queue }, 'job failed; it will be retried after its lease');
+      })
+      .finally(() => {
+        running.delete(job.id);
+        schedule(0);
+      });
+    running.set(job.id, p);
+  };
+
+  const pump = async (): Promise<void> => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        const free = opts.concurrency - running.size;
+        if (stopped || free <= 0) break;
+        const jobs = await store.tx((tx) => claim(tx, opts.queue, opts.node, free, opts.leaseMs, opts.now()));
+        for (const job of jobs) runJob(job);
+        if (jobs.length === free) again = true;
+      } while (again && !stopped);
+      if (!stopped) {
+        const wake = await store.read((tx) => nextWake(tx, opts.queue));
+        const delay = wake === null ? opts.pollMs : Math.min(opts.pollMs, Math.max(0, wake - opts.now()));
+        schedule(delay);
+      }
+    } catch (err) {
+      opts.log.error({ err, queue: opts.queue }, 'claiming jobs failed; retrying');
+      schedule(Math.min(opts.pollMs, 1000));
+    } finally {
+      pumping = false;
+    }
+  };
+
+  // Keeps only the earliest pending wake-up.
+  function schedule(delayMs: number): void {
+    const at = opts.now() + delayMs;
+    if (stopped || at >= timerAt) return;
+    if (timer) clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(() => {
+      timerAt = Infinity;
+      void pump();
+    }, delayMs);
+  }
+
+  const beat = setInterval(() => {
+    if (running.size === 0) return;
+    void store
+      .tx((tx) => heartbeat(tx, [...running.keys()], opts.node, opts.leaseMs, opts.now()))
+      .catch((err: unknown) => opts.log.warn({ err }, 'heartbeat failed'));
+  }, Math.max(50, Math.floor(opts.leaseMs / 3)));
+  beat.unref();
+
+  const unlisten = store.listen(queueChannel(opts.queue), () => void pump());
+  void pump();
+
+  return {
+    wake: () => void pump(),
+    get inFlight() {
+      return running.size;
+    },
+    async stop() {
+      stopped = true;
+      unlisten();
+      if (timer) clearTimeout(timer);
+      clearInterval(beat);
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// The work queue: rows in `jobs`, claimed with a lease. A claimed job whose lease runs
+// out (its node died) is claimable again; completing deletes the row.
+import type { Tx } from './types.js';
+import { newId } from './ids.js';
+
+export interface Job {
+  id: string;
+  queue: string;
+  ref: string | null;
+  payload: unknown;
+  runAt: number;
+  attempts: number;
+}
+
+interface JobRow {
+  id: string;
+  queue: string;
+  ref: string | null;
+  payload: string;
+  run_at: number;
+  attempts: number;
+}
+
+function toJob(r: JobRow): Job {
+  return { id: r.id, queue: r.queue, ref: r.ref, payload: JSON.parse(r.payload), runAt: r.run_at, attempts: r.attempts };
+}
+
+/** The channel consumers of `queue` listen on. */
+export function queueChannel(queue: string): string {
+  return `squall_q_${queue}`;
+}
+
+export interface EnqueueSpec {
+  queue: string;
+  payload: unknown;
+  /** What the job is about (an execution id, …), for finding or cancelling it. */
+  ref?: string;
+  runAt: number;
+}
+
+/** Adds a job and wakes the queue's consumers once the transaction commits. */
+export async function enqueue(tx: Tx, spec: EnqueueSpec, now: number): Promise<string> {
+  const id = newId(now);
+  await tx.run(
+    'insert into jobs (id, queue, ref, payload, run_at, attempts, created_at) values ($1, $2, $3, $4, $5, 0, $6)',
+    [id, spec.queue, spec.ref ?? null, JSON.stringify(spec.payload), spec.runAt, now],
+  );
+  tx.notify(queueChannel(spec.queue), spec.runAt <= now ? '' : String(spec.runAt));
+  return id;
+}
+
+/** Claims up to `limit` due jobs of `queue` for `node`, leased until now + leaseMs. */
+export async function claim(tx: Tx, queue: string, node: string, limit: number, leaseMs: number, now: number): Promise<Job[]> {
+  const due = `select id from jobs where queue = $1 and run_at <= $2 and (lease_until is null or lease_until < $2)
+    order by run_at limit $3`;
+  const rows = await tx.all<JobRow>(
+    `update jobs set lease_owner = $4, lease_until = $5, attempts = attempts + 1
+     where id in (${tx.dialect === 'postgres' ? `${due} for update skip locked` : due})
+     returning id, queue, ref, payload, run_at, attempts`,
+    [queue, now, limit, node, now + leaseMs],
+  );
+  return rows.map(toJob).sort((a, b) => a.runAt - b.runAt);
+}
+
+/** Extends the lease of jobs this node still holds; returns how many it still held. */
+export async function heartbeat(tx: Tx, ids: readonly string[], node: string, leaseMs: number, now: number): Promise<number> {
+  let held = 0;
+  for (const id of ids) {
+    held += await tx.run('update jobs set lease_until = $1 where id = $2 and lease_owner = $3', [now + leaseMs, id, node]);
+  }
+  return held;
+}
+
+/** Removes a finished job. */
+export async function complete(tx: Tx, id: string): Promise<void> {
+  await tx.run('delete from jobs where id = $1', [id]);
+}
+
+/** Releases a job to run again at `runAt`, keeping the error for inspection. */
+export async function retryLater(tx: Tx, job: Job, runAt: number, error: string): Promise<void> {
+  await tx.run('update jobs set run_at = $1, lease_owner = null, lease_until = null, last_error = $2 where id = $3', [runAt, error, job.id]);
+  tx.notify(queueChannel(job.queue), String(runAt));
+}
+
+/** Deletes the jobs about `ref` in `queue` that nobody holds; returns how many. */
+export async function cancelByRef(tx: Tx, queue: string, ref: string, now: number): Promise<number> {
+  return tx.run('delete from jobs where queue = $1 and ref = $2 and (lease_until is null or lease_until < $3)', [queue, ref, now]);
+}
+
+/** When the next job of `queue` becomes claimable (due, or its lease expires), or null. */
+export async function nextWake(tx: Tx, queue: string): Promise<number | null> {
+  const row = await tx.get<{ t: number | null }>(
+    `select min(case when lease_until is null then run_at when lease_until > run_at then lease_until else run_at end) as t
+     from jobs where queue = $1`,
+    [queue],
+  );
+  return row?.t ?? null;
+}
+
+/** Number of jobs per queue (for `squall status`). */
+export async function depths(tx: Tx): Promise<Record<string, number>> {
+  const rows = await tx.all<{ queue: string; n: number }>('select queue, count(*) as n from jobs group by queue');
+  return Object.fromEntries(rows.map((r) => [r.queue, Number(r.n)]));
+}
