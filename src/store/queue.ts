@@ -82,9 +82,9 @@ export async function retryLater(tx: Tx, job: Job, runAt: number, error: string)
   tx.notify(queueChannel(job.queue), String(runAt));
 }
 
-/** Deletes the jobs about `ref` in `queue` that nobody holds; returns how many. */
-export async function cancelByRef(tx: Tx, queue: string, ref: string, now: number): Promise<number> {
-  return tx.run('delete from jobs where queue = $1 and ref = $2 and (lease_until is null or lease_until < $3)', [queue, ref, now]);
+/** Deletes the jobs about `ref` in `queue`; a node still running one finds nothing left to complete. */
+export async function deleteByRef(tx: Tx, queue: string, ref: string): Promise<number> {
+  return tx.run('delete from jobs where queue = $1 and ref = $2', [queue, ref]);
 }
 
 /** When the next job of `queue` becomes claimable (due, or its lease expires), or null. */

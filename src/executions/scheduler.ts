@@ -1,0 +1,151 @@
+// Claims requested executions from the queue and runs them on this node's runners.
+// Three steps, each its own transaction: start (policies, status → running), run (no
+// transaction held), finish (result, status, retries, hooks).
+import type { Job } from '../store/queue.js';
+import { startConsumer, type Consumer, type JobOutcome } from '../store/consumer.js';
+import * as rows from '../store/executions.js';
+import type { Tx } from '../store/types.js';
+import type { Action } from '../packs/model.js';
+import type { RunOutcome } from '../runners/types.js';
+import type { ExecutionDeps } from './deps.js';
+import type { Execution } from './model.js';
+import { assertTransition, isTerminal, type ExecutionStatus } from './status.js';
+import { CANCEL_CHANNEL, emitExecution } from './events.js';
+import { concurrencyVerdict, retryPlan } from './policies.js';
+import { EXECUTION_QUEUE, requestIn } from './service.js';
+import { createOutputWriter } from './output.js';
+
+export interface SchedulerOptions {
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+}
+
+// A delayed execution (concurrency policy) looks for a free slot again after this long.
+const DELAY_RECHECK_MS = 1000;
+
+type Started = { execution: Execution; action: Action; packDir: string | null };
+
+export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Consumer {
+  const running = new Map<string, AbortController>();
+  const unlisten = deps.store.listen(CANCEL_CHANNEL, (id) => running.get(id)?.abort());
+
+  async function transition(tx: Tx, e: Execution, to: ExecutionStatus, change: Omit<rows.StatusChange, 'status'> = {}): Promise<Execution> {
+    assertTransition(e.id, e.status, to);
+    const now = deps.now();
+    if (!(await rows.changeStatus(tx, e.id, e.status, { ...change, status: to }, now))) {
+      throw new Error(`execution ${e.id} changed status under the scheduler`);
+    }
+    const next = { ...e, ...change, status: to, updated_at: now };
+    emitExecution(tx, next);
+    if (isTerminal(to)) for (const hook of deps.onFinished) await hook(tx, next);
+    return next;
+  }
+
+  async function start(job: Job): Promise<Started | JobOutcome | 'done'> {
+    const id = (job.payload as { id: string }).id;
+    return deps.store.tx(async (tx) => {
+      const e = await rows.getExecution(tx, id);
+      if (!e || isTerminal(e.status)) return 'done';
+      const now = deps.now();
+      if (e.status === 'canceling') {
+        await transition(tx, e, 'canceled', { end_timestamp: now });
+        return 'done';
+      }
+      if (e.status !== 'requested' && e.status !== 'delayed') {
+        // Claimed before by a node whose lease ran out mid-run: the action may have
+        // done part of its work, so it is not run again behind the user's back.
+        await transition(tx, e, 'abandoned', { end_timestamp: now, result: { error: 'the node running this execution stopped' } });
+        return 'done';
+      }
+      const verdict = await concurrencyVerdict(tx, e, await deps.policies(tx, e.action));
+      if (verdict === 'cancel') {
+        await transition(tx, e, 'canceled', { end_timestamp: now, result: { error: 'canceled by the action.concurrency policy' } });
+        return 'done';
+      }
+      if (verdict === 'delay') {
+        if (e.status !== 'delayed') await transition(tx, e, 'delayed');
+        return { retryAt: now + DELAY_RECHECK_MS, error: 'delayed by concurrency policy' };
+      }
+      const requested = e.status === 'delayed' ? await transition(tx, e, 'requested') : e;
+      const scheduled = await transition(tx, requested, 'scheduled');
+      const execution = await transition(tx, scheduled, 'running', { start_timestamp: now, attempt: e.attempt + 1 });
+      const action = await deps.findAction(tx, e.action);
+      return { execution, action, packDir: await deps.packDir(tx, action.pack) };
+    });
+  }
+
+  async function run(s: Started): Promise<RunOutcome> {
+    const { execution, action, packDir } = s;
+    const runner = deps.runners.get(action.runner_type)!;
+    const controller = new AbortController();
+    running.set(execution.id, controller);
+    const log = deps.log.child({ executionId: execution.id, action: action.ref });
+    const output = createOutputWriter(deps, execution.id, log);
+    try {
+      return await runner.run({
+        executionId: execution.id,
+        action,
+        packDir,
+        parameters: execution.parameters,
+        signal: controller.signal,
+        output: output.line,
+        log,
+      });
+    } catch (err) {
+      // A runner that throws is Squall's failure, not the action's: recorded, never lost.
+      log.error({ err }, 'runner failed');
+      return { status: 'failed', result: { error: (err as Error).message, traceback: (err as Error).stack } };
+    } finally {
+      running.delete(execution.id);
+      await output.close();
+    }
+  }
+
+  async function finish(s: Started, outcome: RunOutcome): Promise<void> {
+    await deps.store.tx(async (tx) => {
+      const e = await rows.getExecution(tx, s.execution.id);
+      if (!e || isTerminal(e.status)) return;
+      const status: ExecutionStatus = e.status === 'canceling' ? 'canceled' : outcome.status;
+      const done = await transition(tx, e, status, { result: outcome.result, end_timestamp: deps.now() });
+      const retry = retryPlan(done, status, await deps.policies(tx, done.action));
+      if (retry) {
+        await requestIn(tx, deps, {
+          action: done.action,
+          parameters: done.parameters,
+          context: { ...done.context, retry: { of: done.context.retry ? (done.context.retry as { of: string }).of : done.id, count: retry.count } },
+          parentId: done.parent_id,
+          runAt: deps.now() + retry.delayMs,
+        });
+      }
+    });
+  }
+
+  const consumer = startConsumer(deps.store, {
+    queue: EXECUTION_QUEUE,
+    node: deps.node,
+    concurrency: opts.concurrency,
+    leaseMs: opts.leaseMs,
+    pollMs: opts.pollMs,
+    now: deps.now,
+    log: deps.log.child({ role: 'scheduler' }),
+    async handle(job) {
+      const started = await start(job);
+      if (started === 'done' || started === undefined) return;
+      if (!('execution' in started)) return started;
+      await finish(started, await run(started));
+    },
+  });
+
+  return {
+    wake: consumer.wake,
+    get inFlight() {
+      return consumer.inFlight;
+    },
+    async stop() {
+      for (const c of running.values()) c.abort();
+      unlisten();
+      await consumer.stop();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// Requesting, reading, cancelling and re-running executions.
+import { SquallError } from '../errors.js';
+import { newId } from '../store/ids.js';
+import { enqueue, deleteByRef } from '../store/queue.js';
+import * as rows from '../store/executions.js';
+import type { Tx } from '../store/types.js';
+import { resolveParameters } from './parameters.js';
+import type { ExecutionDeps } from './deps.js';
+import type { Execution, ExecutionContext } from './model.js';
+import { assertTransition, isTerminal } from './status.js';
+import { CANCEL_CHANNEL, emitExecution } from './events.js';
+
+export const EXECUTION_QUEUE = 'executions';
+
+export interface ExecutionRequest {
+  action: string;
+  parameters?: Record<string, unknown>;
+  context?: ExecutionContext;
+  parentId?: string | null;
+  /** Start no earlier than this (epoch ms): retry and workflow delays. */
+  runAt?: number;
+}
+
+/** Validates the parameters, stores the execution as `requested` and queues it, in one transaction. */
+export async function requestExecution(deps: ExecutionDeps, req: ExecutionRequest): Promise<Execution> {
+  return deps.store.tx((tx) => requestIn(tx, deps, req));
+}
+
+/** requestExecution inside the caller's transaction (rules, workflows, retries). */
+export async function requestIn(tx: Tx, deps: ExecutionDeps, req: ExecutionRequest): Promise<Execution> {
+  const action = await deps.findAction(tx, req.action);
+  if (!action.enabled) throw new SquallError('CONFLICT', `action ${action.ref} is disabled`);
+  const runner = deps.runners.get(action.runner_type);
+  if (!runner) throw new SquallError('RUNNER_NOT_FOUND', `action ${action.ref} uses runner ${action.runner_type}, which this node does not have`);
+  const parameters = resolveParameters(action, runner, req.parameters ?? {});
+  const now = deps.now();
+  const execution: Execution = {
+    id: newId(now),
+    action: action.ref,
+    runner_type: action.runner_type,
+    status: 'requested',
+    parameters,
+    result: null,
+    context: req.context ?? {},
+    parent_id: req.parentId ?? null,
+    created_at: now,
+    start_timestamp: null,
+    end_timestamp: null,
+    updated_at: now,
+    attempt: 0,
+  };
+  await rows.insertExecution(tx, execution);
+  await enqueue(tx, { queue: EXECUTION_QUEUE, ref: execution.id, payload: { id: execution.id }, runAt: req.runAt ?? now }, now);
+  emitExecution(tx, execution);
+  return execution;
+}
+
+export async function getExecution(deps: Pick<ExecutionDeps, 'store'>, id: string): Promise<Execution> {
+  const e = await deps.store.read((tx) => rows.getExecution(tx, id));
+  if (!e) throw new SquallError('EXECUTION_NOT_FOUND', `no execution with id ${id}`);
+  return e;
+}
+
+export function listExecutions(deps: Pick<ExecutionDeps, 'store'>, filter: rows.ExecutionFilter): Promise<Execution[]> {
+  return deps.store.read((tx) => rows.listExecutions(tx, filter));
+}
+
+/**
+ * Cancels an execution: one not yet running ends `canceled` at once; a running one goes
+ * `canceling` and the node running it kills it (st2's semantics).
+ */
+export async function cancelExecution(deps: ExecutionDeps, id: string): Promise<Execution> {
+  return deps.store.tx(async (tx) => {
+    const e = await rows.getExecution(tx, id);
+    if (!e) throw new SquallError('EXECUTION_NOT_FOUND', `no execution with id ${id}`);
+    if (isTerminal(e.status)) throw new SquallError('ILLEGAL_TRANSITION', `execution ${id} already ended ${e.status}`);
+    const now = deps.now();
+    const notStarted = e.status === 'requested' || e.status === 'delayed' || e.status === 'scheduled';
+    const to = notStarted ? 'canceled' : 'canceling';
+    assertTransition(id, e.status, to);
+    const change = notStarted ? { status: to, end_timestamp: now } as const : { status: to } as const;
+    if (!(await rows.changeStatus(tx, id, e.status, change, now))) {
+      throw new SquallError('ILLEGAL_TRANSITION', `execution ${id} changed status while being canceled; try again`);
+    }
+    if (notStarted) await deleteByRef(tx, EXECUTION_QUEUE, id);
+    else tx.notify(CANCEL_CHANNEL, id);
+    const updated = { ...e, ...change, updated_at: now };
+    emitExecution(tx, updated);
+    if (notStarted) for (const hook of deps.onFinished) await hook(tx, updated);
+    return updated;
+  });
+}
+
+/** Runs the same action again with the same parameters, some overridden (st2 `re-run`). */
+export async function rerunExecution(deps: ExecutionDeps, id: string, overrides: Record<string, unknown>, context: ExecutionContext = {}): Promise<Execution> {
+  const original = await getExecution(deps, id);
+  return requestExecution(deps, {
+    action: original.action,
+    parameters: { ...original.parameters, ...overrides },
+    context: { ...original.context, ...context, rerun_of: id },
+  });
+}
