@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './output.js';
 import { VERSION } from '../version.js';
+import { registerExecutionCommands } from './commands/execution.js';
+import { registerServerCommands } from './commands/server.js';
 
 const program = new Command('squall')
   .description('Squall: event-driven automation for ops (StackStorm-compatible)')
@@ -10,7 +12,7 @@ const program = new Command('squall')
   .showHelpAfterError()
   .exitOverride();
 
-const groups: Array<(p: Command) => void> = [];
+const groups: Array<(p: Command) => void> = [registerServerCommands, registerExecutionCommands];
 for (const register of groups) register(program);
 
 try {

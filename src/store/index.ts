@@ -8,8 +8,9 @@ export type { Dialect, Store, StoreOptions, Tx } from './types.js';
 export { migrate } from './migrate.js';
 
 /** Opens the store named by `url` (a postgres:// URL, or an SQLite file) and migrates it. */
-export async function openStore(opts: StoreOptions, now: () => number = Date.now): Promise<Store> {
-  const isPostgres = /^postgres(ql)?:\/\//.test(opts.url);
+export async function openStore(given: StoreOptions, now: () => number = Date.now): Promise<Store> {
+  const isPostgres = /^postgres(ql)?:\/\//.test(given.url);
+  const opts = isPostgres ? withSchemaFromUrl(given) : given;
   if (isPostgres && opts.schema) await ensureSchema(opts.url, opts.schema);
   const store = isPostgres ? openPostgres(opts.url, opts.schema) : openSqlite(opts.url);
   try {
@@ -20,6 +21,15 @@ export async function openStore(opts: StoreOptions, now: () => number = Date.now
     throw new SquallError('STORE_UNAVAILABLE', `cannot open the store at ${store.description}: ${(err as Error).message}`, {}, { cause: err });
   }
   return store;
+}
+
+// postgres://host/db?schema=name keeps Squall's tables in that schema (several instances, one database).
+function withSchemaFromUrl(opts: StoreOptions): StoreOptions {
+  const u = new URL(opts.url);
+  const schema = u.searchParams.get('schema');
+  if (!schema) return opts;
+  u.searchParams.delete('schema');
+  return { url: u.toString(), schema: opts.schema ?? schema };
 }
 
 async function ensureSchema(url: string, schema: string): Promise<void> {

@@ -1,0 +1,99 @@
+// /api/v1/executions: run an action, list, get, output, cancel, re-run.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { cancelExecution, getExecution, listExecutions, requestExecution, rerunExecution } from '../../executions/service.js';
+import type { Execution } from '../../executions/model.js';
+import type { ExecutionStatus } from '../../executions/status.js';
+import { getOutput } from '../../store/executions.js';
+import { parseAge, purgeOlderThan } from '../../executions/retention.js';
+import type { ApiDeps } from '../server.js';
+import { ExecutionOut, IdParams, Ref, Status } from '../schemas.js';
+
+const RunBody = Type.Object({
+  action: Ref,
+  parameters: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+}, { additionalProperties: false });
+
+const ListQuery = Type.Object({
+  action: Type.Optional(Ref),
+  status: Type.Optional(Status),
+  parent: Type.Optional(Type.String()),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+
+const RerunBody = Type.Object({
+  parameters: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+}, { additionalProperties: false });
+
+const OutputQuery = Type.Object({
+  after: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+});
+
+const PurgeBody = Type.Object({ older_than: Type.String({ description: 'age such as 30d, 12h, 90m' }) }, { additionalProperties: false });
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The API's view of an execution (parameters already masked): ISO timestamps. */
+export function toApi(e: Execution) {
+  return {
+    ...e,
+    created_at: iso(e.created_at)!,
+    start_timestamp: iso(e.start_timestamp),
+    end_timestamp: iso(e.end_timestamp),
+    elapsed_seconds: e.start_timestamp !== null && e.end_timestamp !== null ? (e.end_timestamp - e.start_timestamp) / 1000 : null,
+  };
+}
+
+export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const out = async (e: Execution) => toApi((await deps.maskSecrets([e]))[0]!);
+
+  app.post('/api/v1/executions', { schema: { body: RunBody, response: { 201: ExecutionOut } } }, async (req, reply) => {
+    const body = req.body as Static<typeof RunBody>;
+    const e = await requestExecution(deps.executions, {
+      action: body.action,
+      parameters: body.parameters,
+      context: { ...body.context, user: req.principal?.username, source: String(body.context?.source ?? 'api') },
+    });
+    return reply.code(201).send(out(e));
+  });
+
+  app.get('/api/v1/executions', { schema: { querystring: ListQuery, response: { 200: Type.Array(ExecutionOut) } } }, async (req) => {
+    const q = req.query as Static<typeof ListQuery>;
+    const list = await listExecutions(deps.executions, {
+      action: q.action, status: q.status as ExecutionStatus | undefined, parentId: q.parent, limit: q.limit, offset: q.offset,
+    });
+    return (await deps.maskSecrets(list)).map(toApi);
+  });
+
+  app.post('/api/v1/executions/purge', { schema: { body: PurgeBody } }, async (req) => {
+    const ageMs = parseAge((req.body as Static<typeof PurgeBody>).older_than);
+    return { deleted: await purgeOlderThan(deps.executions, deps.executions.now() - ageMs) };
+  });
+
+  app.get('/api/v1/executions/:id', { schema: { params: IdParams, response: { 200: ExecutionOut } } }, async (req) => {
+    return out(await getExecution(deps.executions, (req.params as Static<typeof IdParams>).id));
+  });
+
+  app.get('/api/v1/executions/:id/output', { schema: { params: IdParams, querystring: OutputQuery } }, async (req) => {
+    const { id } = req.params as Static<typeof IdParams>;
+    const q = req.query as Static<typeof OutputQuery>;
+    const e = await getExecution(deps.executions, id);
+    const lines = await deps.executions.store.read((tx) => getOutput(tx, id, q.after, q.limit));
+    return { execution_id: id, status: e.status, lines };
+  });
+
+  // st2 cancels with DELETE /executions/{id}; POST …/cancel is the same for clients that prefer a verb.
+  const cancel = async (req: { params: unknown }) => out(await cancelExecution(deps.executions, (req.params as Static<typeof IdParams>).id));
+  app.delete('/api/v1/executions/:id', { schema: { params: IdParams, response: { 200: ExecutionOut } } }, cancel);
+  app.post('/api/v1/executions/:id/cancel', { schema: { params: IdParams, response: { 200: ExecutionOut } } }, cancel);
+
+  app.post('/api/v1/executions/:id/re_run', { schema: { params: IdParams, body: RerunBody, response: { 201: ExecutionOut } } }, async (req, reply) => {
+    const { id } = req.params as Static<typeof IdParams>;
+    const body = req.body as Static<typeof RerunBody>;
+    const e = await rerunExecution(deps.executions, id, body.parameters, { user: req.principal?.username, source: 'api' });
+    return reply.code(201).send(out(e));
+  });
+}

@@ -1,0 +1,41 @@
+// The Fastify application: /api/v1, one plugin per resource in routes/.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ExecutionDeps } from '../executions/deps.js';
+import type { Execution } from '../executions/model.js';
+import { installAuth, type KeyVerifier } from './auth.js';
+import { installErrorHandler } from './errors.js';
+import { executionRoutes } from './routes/executions.js';
+import { streamRoutes } from './routes/stream.js';
+import { collectOpenApi, systemRoutes } from './routes/system.js';
+
+export interface ApiDeps {
+  executions: ExecutionDeps;
+  verifyKey: KeyVerifier;
+  /** Copies of the executions with secret parameters replaced by ********. */
+  maskSecrets(list: Execution[]): Promise<Execution[]>;
+  status(): Promise<Record<string, unknown>>;
+  log: Logger;
+  bodyLimitBytes: number;
+}
+
+export type RouteGroup = (app: FastifyInstance, deps: ApiDeps) => void;
+
+/** Builds the API; `extraRoutes` lets other modules (packs, workflows, …) add their resources. */
+export async function buildApi(deps: ApiDeps, extraRoutes: readonly RouteGroup[] = []): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: deps.bodyLimitBytes,
+    ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false } },
+  });
+  installErrorHandler(app);
+  installAuth(app, deps.verifyKey);
+  const openapi = collectOpenApi(app);
+  systemRoutes(app, deps, openapi);
+  executionRoutes(app, deps);
+  streamRoutes(app, deps);
+  for (const group of extraRoutes) group(app, deps);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,65 @@
+// squall server / status / purge
+import type { Command } from 'commander';
+import { makeClient } from '../client.js';
+import { printJson, printRecord } from '../output.js';
+
+interface ServerFlags {
+  db?: string;
+  host?: string;
+  port?: string;
+  roles?: string;
+  concurrency?: string;
+  pack?: string[];
+  logLevel?: string;
+}
+
+export function registerServerCommands(program: Command): void {
+  program.command('server')
+    .description('run a Squall node (all roles on the embedded store by default)')
+    .option('--db <url>', 'postgres://… or an SQLite file (default $SQUALL_HOME/squall.db)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default 9101)')
+    .option('--roles <list>', 'comma list of api,scheduler,workflow,rules,sensors,timers')
+    .option('--concurrency <n>', 'executions run at once on this node')
+    .option('--pack <dir...>', 'also register these pack directories at start')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+    .action(async (f: ServerFlags) => {
+      // Loaded here so that every other command starts without the server's modules.
+      const { loadConfig } = await import('../../config/index.js');
+      const { startServer } = await import('../../server.js');
+      const config = loadConfig({
+        db: f.db,
+        host: f.host,
+        port: f.port === undefined ? undefined : Number(f.port),
+        roles: f.roles?.split(','),
+        concurrency: f.concurrency === undefined ? undefined : Number(f.concurrency),
+        packs: f.pack,
+        logLevel: f.logLevel,
+      });
+      const server = await startServer(config);
+      const stop = () => {
+        server.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program.command('status')
+    .description('is the server up: version, store, roles, queue depths')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      const s = await makeClient().get<Record<string, unknown>>('/status');
+      if (o.json) printJson(s);
+      else printRecord(s);
+    });
+
+  program.command('purge')
+    .description('delete ended executions (and their output) older than an age, now')
+    .requiredOption('--older-than <age>', 'age such as 30d, 12h, 90m')
+    .option('--json', 'JSON output')
+    .action(async (o: { olderThan: string; json?: boolean }) => {
+      const r = await makeClient().post<{ deleted: number }>('/executions/purge', { older_than: o.olderThan });
+      if (o.json) printJson(r);
+      else process.stdout.write(`deleted ${r.deleted} executions\n`);
+    });
+}

@@ -1,0 +1,76 @@
+// Configuration: defaults < $SQUALL_HOME/config.yaml < environment < flags, validated once, frozen.
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { squallHome } from './home.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { SquallError } from '../errors.js';
+
+export const ROLES = ['api', 'scheduler', 'workflow', 'rules', 'sensors', 'timers'] as const;
+export type Role = (typeof ROLES)[number];
+
+const ConfigSchema = Type.Object({
+  home: Type.String(),
+  /** postgres://… or an SQLite file; default <home>/squall.db */
+  db: Type.String(),
+  host: Type.String(),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  roles: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r)))),
+  /** Executions run at once on this node. */
+  concurrency: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  leaseSeconds: Type.Integer({ minimum: 1 }),
+  pollSeconds: Type.Number({ exclusiveMinimum: 0 }),
+  retentionDays: Type.Number({ minimum: 0 }),
+  bodyLimitMb: Type.Number({ exclusiveMinimum: 0 }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  node: Type.String({ minLength: 1 }),
+  /** Extra pack directories registered at start, besides the core pack. */
+  packs: Type.Array(Type.String()),
+}, { additionalProperties: false });
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>> {
+  const out: Partial<Record<keyof Config, unknown>> = {};
+  if (env.SQUALL_DB) out.db = env.SQUALL_DB;
+  if (env.SQUALL_HOST) out.host = env.SQUALL_HOST;
+  if (env.SQUALL_PORT) out.port = Number(env.SQUALL_PORT);
+  if (env.SQUALL_ROLES) out.roles = env.SQUALL_ROLES.split(',');
+  if (env.SQUALL_CONCURRENCY) out.concurrency = Number(env.SQUALL_CONCURRENCY);
+  if (env.SQUALL_LOG_LEVEL) out.logLevel = env.SQUALL_LOG_LEVEL;
+  if (env.SQUALL_RETENTION_DAYS) out.retentionDays = Number(env.SQUALL_RETENTION_DAYS);
+  return out;
+}
+
+/** Builds the configuration; `flags` are already-parsed command-line values (undefined = not given). */
+export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const home = squallHome(env);
+  const file = join(home, 'config.yaml');
+  const fromFile = existsSync(file) ? (parse(readFileSync(file, 'utf8')) ?? {}) : {};
+  const defaults: Config = {
+    home,
+    db: join(home, 'squall.db'),
+    host: '127.0.0.1',
+    port: 9101,
+    roles: [...ROLES],
+    concurrency: 64,
+    leaseSeconds: 30,
+    pollSeconds: 5,
+    retentionDays: 30,
+    bodyLimitMb: 10,
+    logLevel: 'info',
+    node: `${hostname()}-${process.pid}`,
+    packs: [],
+  };
+  const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const merged = { ...defaults, ...defined(fromFile), ...defined(fromEnv(env)), ...defined(flags), home };
+  const ajv = new Ajv({ allErrors: true });
+  if (!ajv.validate(ConfigSchema, merged)) {
+    const e = ajv.errors![0]!;
+    const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(e.params.additionalProperty ?? '');
+    throw new SquallError('CONFIG_INVALID', `configuration ${field}: ${e.message}`, { field, file: existsSync(file) ? file : undefined });
+  }
+  return Object.freeze(merged as Config);
+}

@@ -1,0 +1,89 @@
+// One Squall node: opens the store, registers the core pack, and starts the roles it was
+// given (all of them by default) — the API, the scheduler, and the rest as they land.
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from './api/server.js';
+import { createKeyVerifier, ensureAdminCredentials } from './auth/api-keys.js';
+import type { Config } from './config/index.js';
+import type { ExecutionDeps } from './executions/deps.js';
+import { startScheduler } from './executions/scheduler.js';
+import { maskSecretParameters } from './executions/masking.js';
+import { startRetention } from './executions/retention.js';
+import { packRoutes } from './api/routes/packs.js';
+import { createPackDeps, registerPack, findAction, packDirectory, actionPolicies } from './packs/index.js';
+import { packageRoot } from './paths.js';
+import { builtinRunners } from './runners/index.js';
+import { openStore, type Store } from './store/index.js';
+import { depths } from './store/queue.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  store: Store;
+  /** The API (when the node has the api role), for tests to `inject()` into. */
+  api: FastifyInstance | null;
+  /** The URL the API listens on, or null. */
+  url: string | null;
+  apiKey: string;
+  executions: ExecutionDeps;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const started = Date.now();
+  const store = await openStore({ url: config.db });
+  const now = () => Date.now();
+  const runners = builtinRunners();
+  const packs = createPackDeps(store, now, runners);
+  await registerPack(packs, join(packageRoot(), 'packs', 'core'));
+  for (const dir of config.packs) await registerPack(packs, dir);
+
+  const executions: ExecutionDeps = {
+    store, now, log, node: config.node, runners,
+    findAction,
+    packDir: packDirectory,
+    policies: actionPolicies,
+    onFinished: [],
+  };
+
+  const stops: Array<() => Promise<void>> = [];
+  if (config.roles.includes('scheduler')) {
+    const scheduler = startScheduler(executions, { concurrency: config.concurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
+    stops.push(() => scheduler.stop());
+    const retention = startRetention(executions, config.retentionDays);
+    stops.push(async () => retention.stop());
+  }
+
+  let api: FastifyInstance | null = null;
+  let url: string | null = null;
+  if (config.roles.includes('api')) {
+    api = await buildApi({
+      executions,
+      verifyKey: createKeyVerifier(store, now),
+      maskSecrets: (list) => maskSecretParameters(executions, list),
+      log,
+      bodyLimitBytes: Math.round(config.bodyLimitMb * 1024 * 1024),
+      status: async () => ({
+        version: VERSION,
+        node: config.node,
+        roles: config.roles,
+        store: store.description,
+        uptime_seconds: Math.round((Date.now() - started) / 1000),
+        queues: await store.read(depths),
+      }),
+    }, [(app) => packRoutes(app, packs)]);
+    const address = await api.listen({ host: config.host, port: config.port });
+    url = address;
+    log.info({ url: address, store: store.description, ms: Date.now() - started }, 'squall server ready');
+  }
+
+  const creds = await ensureAdminCredentials(store, config.home, url ?? `http://${config.host}:${config.port}`, now);
+  return {
+    store, api, url, apiKey: creds.api_key, executions,
+    async close() {
+      await api?.close();
+      for (const stop of stops.reverse()) await stop();
+      await store.close();
+    },
+  };
+}
