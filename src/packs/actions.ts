@@ -1,0 +1,129 @@
+// One action's metadata checked the same way whether it comes from actions/NAME.yaml or
+// from an API body: schema, runner type, parameter defaults and positions, entry point.
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Action, ParameterSchema, ParameterSpec } from './model.js';
+import { ajvProblems, shown, type Problem, type Source } from './problems.js';
+import { validateActionFile, type ActionFile } from './schemas.js';
+
+/** An action as checked, before it is stored (the store stamps `updated_at`). */
+export type ActionDraft = Omit<Action, 'updated_at'>;
+
+/** Checks an entry point file for one runner type (e.g. that an Orquesta workflow is valid). */
+export type EntryPointValidator = (action: ActionDraft, absolutePath: string) => Promise<Problem[]>;
+
+/** What action checks need to know about the runners that exist. */
+export interface RunnerRules {
+  /** Runner types actions may name (st2 runner_type). */
+  runnerNames: ReadonlySet<string>;
+  /** Runner types that run a file from the pack: their actions need an entry_point that exists. */
+  entryPointRunners: ReadonlySet<string>;
+  /** Further checks of the entry point file, by runner type. */
+  validateEntryPoint?: Readonly<Record<string, EntryPointValidator>>;
+}
+
+
+function isTemplate(v: unknown): boolean {
+  return typeof v === 'string' && /\{\{|\{%/.test(v);
+}
+
+function hasType(type: NonNullable<ParameterSpec['type']>, v: unknown): boolean {
+  switch (type) {
+    case 'string': return typeof v === 'string';
+    case 'integer': return Number.isInteger(v);
+    case 'number': return typeof v === 'number';
+    case 'boolean': return typeof v === 'boolean';
+    case 'array': return Array.isArray(v);
+    case 'object': return v !== null && typeof v === 'object' && !Array.isArray(v);
+    case 'null': return v === null;
+  }
+}
+
+// st2 renders Jinja in defaults ("{{ config_context.port }}") at run time, so only
+// literal defaults can be checked against the parameter's type and enum here.
+function parameterProblems(params: ParameterSchema, src: Source): Problem[] {
+  const problems: Problem[] = [];
+  const positions = new Map<number, string>();
+  for (const [name, spec] of Object.entries(params)) {
+    const at = (field: string, message: string): Problem => ({
+      file: src.file,
+      line: src.lineOf(['parameters', name, field]),
+      field: `parameters.${name}.${field}`,
+      message,
+    });
+    const d = spec.default;
+    if (d !== undefined && d !== null && !isTemplate(d)) {
+      if (spec.type && !hasType(spec.type, d)) problems.push(at('default', `must be ${spec.type} like the parameter (got ${shown(d)})`));
+      else if (spec.enum && !spec.enum.some((e) => JSON.stringify(e) === JSON.stringify(d)))
+        problems.push(at('default', `must be one of ${spec.enum.map((e) => shown(e)).join(', ')} (got ${shown(d)})`));
+    }
+    if (spec.position !== undefined) {
+      const other = positions.get(spec.position);
+      if (other !== undefined) problems.push(at('position', `${spec.position} is already taken by parameter ${other}`));
+      else positions.set(spec.position, name);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Checks action metadata (parsed YAML or an API body) for pack `pack`; returns the
+ * action, or the problems found. The entry point file is checked by checkEntryPoint.
+ */
+export function checkActionMetadata(
+  value: unknown,
+  pack: string,
+  rules: RunnerRules,
+  src: Source,
+): { action: ActionDraft; problems: [] } | { action: null; problems: Problem[] } {
+  if (!validateActionFile(value)) return { action: null, problems: ajvProblems(validateActionFile.errors ?? [], value, src) };
+  const meta: ActionFile = value;
+  const problems: Problem[] = [];
+  const at = (field: string, message: string): Problem => ({ file: src.file, line: src.lineOf([field]), field, message });
+  if (meta.pack !== undefined && meta.pack !== pack) problems.push(at('pack', `must be ${pack}, the pack it is in (got ${shown(meta.pack)})`));
+  if (!rules.runnerNames.has(meta.runner_type)) {
+    problems.push(at('runner_type', `must be one of ${[...rules.runnerNames].sort().join(', ')} (got ${shown(meta.runner_type)})`));
+  }
+  const entryPoint = meta.entry_point ?? '';
+  if (rules.entryPointRunners.has(meta.runner_type) && entryPoint === '') {
+    problems.push(at('entry_point', `is required for runner ${meta.runner_type}`));
+  }
+  const parameters = (meta.parameters ?? {}) as ParameterSchema;
+  problems.push(...parameterProblems(parameters, src));
+  if (problems.length) return { action: null, problems };
+  return {
+    action: {
+      ref: `${pack}.${meta.name}`,
+      pack,
+      name: meta.name,
+      runner_type: meta.runner_type,
+      entry_point: entryPoint,
+      description: meta.description ?? '',
+      enabled: meta.enabled ?? true,
+      parameters,
+      metadata: value as Record<string, unknown>,
+    },
+    problems: [],
+  };
+}
+
+/**
+ * Checks that the action's entry point is a file inside `<packDir>/actions` (where st2
+ * resolves entry points), then runs the runner's own validator on it. `packDir` null
+ * means the pack has no files, so nothing can be run from it.
+ */
+export async function checkEntryPoint(action: ActionDraft, packDir: string | null, rules: RunnerRules, src: Source): Promise<Problem[]> {
+  if (!rules.entryPointRunners.has(action.runner_type)) return [];
+  const at = (message: string): Problem[] => [{ file: src.file, line: src.lineOf(['entry_point']), field: 'entry_point', message }];
+  if (packDir === null) return at(`cannot be used: pack ${action.pack} was not registered from a directory`);
+  const actionsDir = resolve(packDir, 'actions');
+  const path = resolve(actionsDir, action.entry_point);
+  const rel = relative(resolve(packDir), path);
+  if (rel.startsWith('..') || isAbsolute(rel)) return at(`must stay inside the pack (got ${shown(action.entry_point)})`);
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) return at(`names no file: ${rel} does not exist`);
+  const validate = rules.validateEntryPoint?.[action.runner_type];
+  if (!validate) return [];
+  // The validator's problems are about the entry point file itself.
+  return (await validate(action, path)).map((p) => ({ ...p, file: p.file ?? rel }));
+}
