@@ -11,6 +11,7 @@ import { startScheduler } from './executions/scheduler.js';
 import { maskSecretParameters } from './executions/masking.js';
 import { startRetention } from './executions/retention.js';
 import { packRoutes } from './api/routes/packs.js';
+import { runnerRoutes } from './api/routes/runners.js';
 import { createPackDeps, registerPack, findAction, packDirectory, actionPolicies } from './packs/index.js';
 import { packageRoot } from './paths.js';
 import { builtinRunners } from './runners/index.js';
@@ -71,7 +72,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         uptime_seconds: Math.round((Date.now() - started) / 1000),
         queues: await store.read(depths),
       }),
-    }, [(app) => packRoutes(app, packs)]);
+    }, [(app) => packRoutes(app, packs), (app) => runnerRoutes(app, runners)]);
     const address = await api.listen({ host: config.host, port: config.port });
     url = address;
     log.info({ url: address, store: store.description, ms: Date.now() - started }, 'squall server ready');

@@ -5,6 +5,7 @@ import { reportError } from './output.js';
 import { VERSION } from '../version.js';
 import { registerExecutionCommands } from './commands/execution.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerPackCommands } from './commands/pack.js';
 
 const program = new Command('squall')
   .description('Squall: event-driven automation for ops (StackStorm-compatible)')
@@ -12,7 +13,7 @@ const program = new Command('squall')
   .showHelpAfterError()
   .exitOverride();
 
-const groups: Array<(p: Command) => void> = [registerServerCommands, registerExecutionCommands];
+const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands];
 for (const register of groups) register(program);
 
 try {

@@ -1,17 +1,8 @@
 import type { Logger } from 'pino';
 import type { Store, Tx } from '../store/types.js';
-import type { Action } from '../packs/model.js';
+import type { Action, Policy } from '../packs/index.js';
 import type { Runner } from '../runners/types.js';
 import type { Execution } from './model.js';
-
-/** An st2 policy attached to an action (from the pack's policies/*.yaml). */
-export interface Policy {
-  ref: string;
-  resource_ref: string;
-  policy_type: string;
-  parameters: Record<string, unknown>;
-  enabled: boolean;
-}
 
 /** What the executions module needs from the rest of the node; passed in, never global. */
 export interface ExecutionDeps {

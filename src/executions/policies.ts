@@ -2,7 +2,7 @@
 // action.concurrency, action.concurrency.attr and action.retry.
 import type { Tx } from '../store/types.js';
 import * as rows from '../store/executions.js';
-import type { Policy } from './deps.js';
+import type { Policy } from '../packs/index.js';
 import type { Execution } from './model.js';
 import type { ExecutionStatus } from './status.js';
 
@@ -14,9 +14,9 @@ export type ConcurrencyVerdict = 'run' | 'delay' | 'cancel';
 /** Applies the concurrency policies of an execution about to start. */
 export async function concurrencyVerdict(tx: Tx, e: Execution, policies: readonly Policy[]): Promise<ConcurrencyVerdict> {
   for (const p of policies) {
-    if (!p.enabled || (p.policy_type !== 'action.concurrency' && p.policy_type !== 'action.concurrency.attr')) continue;
-    const threshold = Number(p.parameters.threshold ?? 1);
-    const attributes = p.policy_type === 'action.concurrency.attr' ? ((p.parameters.attributes as string[] | undefined) ?? []) : [];
+    if (!p.enabled || p.policy_type === 'action.retry') continue;
+    const threshold = p.parameters.threshold;
+    const attributes = p.policy_type === 'action.concurrency.attr' ? p.parameters.attributes : [];
     const active = attributes.length === 0
       ? await rows.countActive(tx, e.action, ACTIVE, e.id)
       : (await rows.activeParameters(tx, e.action, ACTIVE, e.id)).filter((params) =>
@@ -36,10 +36,9 @@ export function retryPlan(e: Execution, status: ExecutionStatus, policies: reado
   const done = Number((e.context.retry as { count?: number } | undefined)?.count ?? 0);
   for (const p of policies) {
     if (!p.enabled || p.policy_type !== 'action.retry') continue;
-    const on = p.parameters.retry_on ?? 'failure';
+    const on = p.parameters.retry_on;
     const matches = (on === 'failure' && status === 'failed') || (on === 'timeout' && status === 'timeout');
-    const max = Number(p.parameters.max_retry_count ?? 2);
-    if (matches && done < max) return { count: done + 1, delayMs: Number(p.parameters.delay ?? 0) * 1000 };
+    if (matches && done < p.parameters.max_retry_count) return { count: done + 1, delayMs: p.parameters.delay * 1000 };
   }
   return null;
 }

@@ -4,6 +4,7 @@ import { SquallError } from '../../errors.js';
 import { isTerminal, type ExecutionStatus } from '../../executions/status.js';
 import { makeClient, type ApiClient } from '../client.js';
 import { printJson, printRecord, printTable } from '../output.js';
+import { group } from './pack.js';
 
 interface ApiExecution {
   id: string;
@@ -90,7 +91,7 @@ export function registerExecutionCommands(program: Command): void {
     .action(runAction);
   runOptions(program.command('run').description('run an action and wait for its result'));
 
-  const action = program.commands.find((c) => c.name() === 'action') ?? program.command('action').description('actions');
+  const action = group(program, 'action', 'actions');
   runOptions(action.command('execute').description('run an action (same as `squall run`)'));
 
   const ex = program.command('execution').alias('executions').description('action executions');
