@@ -1,0 +1,283 @@
+// The conductor: a pure function of (graph, state, event) → (state, commands), following
+// Orquesta's semantics (StackStorm/orquesta conducting.py). No I/O, no clock: the runtime
+// saves the state and carries out the commands in one transaction, then feeds back events.
+import type { EvalEnv } from '../expr/functions.js';
+import { startTasks, type Graph } from './graph.js';
+import { contextOf, createRun, fillItems, logError, render, setMark, type Step } from './dispatch.js';
+import {
+  isActiveRun, isEndedRun, type Advance, type FinishStatus, type TaskRun, type WorkflowEvent, type WorkflowState,
+} from './state.js';
+import { finishRun } from './transitions.js';
+
+/** What the runtime passes besides the event: the expression environment (st2kv lookups, extra functions) and extra context (e.g. `st2`). */
+export interface ConductorOptions {
+  env?: EvalEnv;
+  /** Variables put into the initial context under the input (st2 adds `st2` and `parent` here). */
+  context?: Record<string, unknown>;
+}
+
+// A workflow whose action-less tasks loop forever would otherwise never return.
+const MAX_STEPS = 100_000;
+
+function makeStep(graph: Graph, state: WorkflowState, now: Date, options: ConductorOptions): Step {
+  const step: Step = {
+    graph, state, env: options.env ?? {}, now: now.toISOString(), commands: [], queue: [], last: null,
+    finish: (run, status, result) => finishRun(step, run, status, result),
+  };
+  return step;
+}
+
+function drain(step: Step): void {
+  for (let n = 0; step.queue.length > 0; n++) {
+    if (n >= MAX_STEPS) {
+      logError(step.state, new Error(`more than ${MAX_STEPS} tasks completed within one event: the workflow loops without actions`));
+      step.state.status = 'failed';
+      step.queue.length = 0;
+      return;
+    }
+    step.queue.shift()!();
+  }
+}
+
+/** Renders the input (given values, else defaults in order, else null) and vars; the workflow's initial context. */
+function initialContext(step: Step, input: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const ctx: Record<string, unknown> = { ...extra, ...input };
+  for (const p of step.graph.input) {
+    if (Object.prototype.hasOwnProperty.call(input, p.name)) continue;
+    ctx[p.name] = p.hasDefault ? render(step, p.default, ctx, { run: null }) : null;
+  }
+  for (const v of step.graph.vars) ctx[v.name] = render(step, v.value, ctx, { run: null });
+  return ctx;
+}
+
+/** Starts a workflow: renders input and vars, dispatches the tasks nothing transitions into. */
+export function start(graph: Graph, input: Record<string, unknown>, now: Date, options: ConductorOptions = {}): Advance {
+  const state: WorkflowState = {
+    status: 'running', root: {}, runs: [], held: [], latest: {}, barriers: {}, terminals: [], seq: 0,
+    errors: [], output: null, ended: false,
+  };
+  const step = makeStep(graph, state, now, options);
+  try {
+    state.root = initialContext(step, input, options.context ?? {});
+  } catch (err) {
+    logError(state, err);
+    complete(step, 'failed', false);
+    return { state, commands: step.commands };
+  }
+  // Orquesta orders start tasks by name.
+  for (const task of [...startTasks(graph)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    createRun(step, task, { delta: {}, attempt: 0 });
+  }
+  drain(step);
+  settle(step);
+  return { state, commands: step.commands };
+}
+
+/**
+ * Applies one event. The state is taken over: it is updated in place and returned (copy it
+ * first to keep the old one). Events for runs or items that already ended are ignored, so a
+ * redelivered event is harmless.
+ */
+export function advance(graph: Graph, state: WorkflowState, event: WorkflowEvent, now: Date, options: ConductorOptions = {}): Advance {
+  const step = makeStep(graph, state, now, options);
+  if (state.ended) return { state, commands: [] };
+  switch (event.kind) {
+    case 'task-finished':
+      taskFinished(step, event.run, event.item ?? null, event.status, event.result);
+      break;
+    case 'task-status':
+      taskStatus(step, event.run, event.item ?? null, event.status);
+      break;
+    case 'pause':
+      pause(step);
+      break;
+    case 'resume':
+      resume(step);
+      break;
+    case 'cancel':
+      cancel(step);
+      break;
+  }
+  drain(step);
+  settle(step);
+  return { state, commands: step.commands };
+}
+
+function openRun(state: WorkflowState, id: number): TaskRun | undefined {
+  const run = state.runs[id];
+  return run && !isEndedRun(run) ? run : undefined;
+}
+
+const MARK: Record<FinishStatus, string> = { succeeded: 's', failed: 'f', timeout: 'f', abandoned: 'f', canceled: 'c' };
+
+function taskFinished(step: Step, id: number, item: number | null, status: FinishStatus, result: unknown): void {
+  const run = openRun(step.state, id);
+  if (!run) return;
+  if (!run.items) {
+    finishRun(step, run, status, result);
+    return;
+  }
+  const items = run.items;
+  if (item === null || item < 0 || item >= items.values.length) return;
+  const mark = items.marks[item];
+  if (mark !== 'r' && mark !== 'p') return;
+  setMark(run, item, MARK[status]);
+  items.results[item] = result;
+  if (mark === 'r') items.active--;
+  if (MARK[status] === 'f') items.failed++;
+  fillItems(step, run);
+  finishItemsIfDone(step, run);
+}
+
+/** A with-items run ends when nothing of it is running and nothing more will be dispatched. */
+function finishItemsIfDone(step: Step, run: TaskRun): void {
+  const items = run.items!;
+  if (items.active > 0) return;
+  if (items.marks.includes('p')) {
+    run.status = 'paused';
+    return;
+  }
+  const remaining = items.next < items.values.length && items.failed === 0;
+  const status = step.state.status;
+  if (remaining && (status === 'running' || status === 'pausing' || status === 'paused')) {
+    // Waits for resume with items left to dispatch.
+    if (status !== 'running') run.status = 'paused';
+    return;
+  }
+  const outcome: FinishStatus = items.failed > 0 ? 'failed' : items.marks.includes('c') || remaining ? 'canceled' : 'succeeded';
+  finishRun(step, run, outcome, items.results);
+}
+
+function taskStatus(step: Step, id: number, item: number | null, status: 'running' | 'paused' | 'pending'): void {
+  const run = openRun(step.state, id);
+  if (!run) return;
+  if (run.items) {
+    if (item === null) return;
+    const mark = run.items.marks[item];
+    const next = status === 'running' ? 'r' : 'p';
+    if ((mark !== 'r' && mark !== 'p') || mark === next) return;
+    setMark(run, item, next);
+    run.items.active += next === 'r' ? 1 : -1;
+    run.status = run.items.active > 0 ? 'running' : 'paused';
+  } else {
+    run.status = status;
+  }
+  // A child that runs again wakes a workflow that paused because of it (e.g. an answered inquiry).
+  if (status === 'running' && step.state.status === 'paused') resume(step);
+}
+
+function pause(step: Step): void {
+  const { state } = step;
+  if (state.status !== 'running') return;
+  const active = state.runs.filter(isActiveRun);
+  state.status = active.length > 0 ? 'pausing' : 'paused';
+  step.commands.push({ kind: 'workflow-status', status: state.status });
+  for (const run of active) step.commands.push({ kind: 'pause-task', run: run.id });
+}
+
+function resume(step: Step): void {
+  const { state } = step;
+  if (state.status !== 'paused' && state.status !== 'pausing') return;
+  state.status = 'running';
+  step.commands.push({ kind: 'workflow-status', status: 'running' });
+  for (const run of state.runs) {
+    if (run.status === 'paused' && !run.items) step.commands.push({ kind: 'resume-task', run: run.id });
+    if (run.items && !isEndedRun(run)) {
+      if (run.items.marks.includes('p')) step.commands.push({ kind: 'resume-task', run: run.id });
+      run.status = 'running';
+      fillItems(step, run);
+      finishItemsIfDone(step, run);
+    }
+  }
+  const held = state.held;
+  state.held = [];
+  for (const h of held) createRun(step, step.graph.tasks.find((t) => t.name === h.task)!, h);
+}
+
+function cancel(step: Step): void {
+  const { state } = step;
+  if (state.status !== 'running' && state.status !== 'pausing' && state.status !== 'paused') return;
+  state.held = [];
+  const open = state.runs.filter((r) => !isEndedRun(r));
+  if (open.length === 0) {
+    complete(step, 'canceled', true);
+    return;
+  }
+  state.status = 'canceling';
+  step.commands.push({ kind: 'workflow-status', status: 'canceling' });
+  for (const run of open) step.commands.push({ kind: 'cancel-task', run: run.id });
+}
+
+/** After an event: pause, or complete the workflow once nothing is running. */
+function settle(step: Step): void {
+  const { state } = step;
+  if (state.ended) return;
+  const open = state.runs.filter((r) => !isEndedRun(r));
+  if (open.some(isActiveRun)) return;
+  // Items of a with-items run left to dispatch on resume, with none running: the run is dormant.
+  const waiting = open.length > 0;
+  switch (state.status) {
+    case 'running':
+      if (waiting) {
+        state.status = 'paused';
+        step.commands.push({ kind: 'workflow-status', status: 'paused' });
+      } else {
+        complete(step, unreachableJoins(step) ? 'failed' : 'succeeded', true);
+      }
+      break;
+    case 'pausing':
+      state.status = 'paused';
+      step.commands.push({ kind: 'workflow-status', status: 'paused' });
+      break;
+    case 'canceling':
+      if (!waiting) complete(step, 'canceled', true);
+      break;
+    case 'failed':
+      complete(step, 'failed', true);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Orquesta fails a workflow that ends with a join partly satisfied. */
+function unreachableJoins(step: Step): boolean {
+  let found = false;
+  for (const [name, barrier] of Object.entries(step.state.barriers)) {
+    if (barrier.from.length === 0) continue;
+    logError(step.state, new Error(`The join task "${name}" is partially satisfied but unreachable.`), { task_id: name });
+    found = true;
+  }
+  return found;
+}
+
+/** Ends the workflow: renders the output on the terminal context (also on failure) and says so. */
+function complete(step: Step, status: 'succeeded' | 'failed' | 'canceled', renderOutput: boolean): void {
+  const { state } = step;
+  if (step.last && !state.terminals.some((t) => t.seq === step.last!.seq)) state.terminals.push(step.last);
+  let final = status;
+  if (renderOutput && step.graph.output !== null) {
+    const ctx = terminalContext(state);
+    const output: Record<string, unknown> = {};
+    try {
+      for (const o of step.graph.output) {
+        output[o.name] = render(step, o.value, ctx, { run: null });
+        ctx[o.name] = output[o.name];
+      }
+      state.output = output;
+    } catch (err) {
+      logError(state, err);
+      if (final !== 'canceled') final = 'failed';
+    }
+  }
+  state.status = final;
+  state.ended = true;
+  state.held = [];
+  step.commands.push({ kind: 'complete-workflow', status: final, output: state.output, errors: state.errors });
+}
+
+/** Orquesta: the initial context overlaid by the contexts of terminal tasks, in the order they ran. */
+function terminalContext(state: WorkflowState): Record<string, unknown> {
+  const ordered = [...state.terminals].sort((a, b) => a.seq - b.seq);
+  return contextOf(state, Object.assign({}, ...ordered.map((t) => t.delta)));
+}

@@ -1,0 +1,77 @@
+// The expression functions a workflow adds to the shared ones: Orquesta's result(), item(),
+// succeeded(), failed(), completed(), task_status(name) and StackStorm's task(name).
+import { SquallError } from '../errors.js';
+import type { EvalEnv, HostFunction } from '../expr/functions.js';
+import { isAbended, type TaskRun, type WorkflowState } from './state.js';
+
+/** What the expression being evaluated belongs to: a task execution, maybe one of its items. */
+export interface Scope {
+  run: TaskRun | null;
+  /** The current with-items item (already mapped to {x, y} when the spec names variables). */
+  item?: { value: unknown };
+}
+
+function evalError(message: string): SquallError {
+  return new SquallError('EXPR_EVAL', message);
+}
+
+/** st2's task execution record as task() returns it; with-items results as {items: [{status, result}]}. */
+export function taskRecord(run: TaskRun): Record<string, unknown> {
+  return {
+    task_execution_id: run.id,
+    task_id: run.task,
+    task_name: run.task,
+    route: 0,
+    status: run.status,
+    result: run.items ? { items: itemRecords(run) } : run.result,
+  };
+}
+
+function itemRecords(run: TaskRun): unknown[] {
+  const items = run.items!;
+  return items.results.map((result, i) => {
+    const mark = items.marks[i];
+    if (mark === '.') return null;
+    const status = mark === 's' ? 'succeeded' : mark === 'f' ? 'failed' : mark === 'c' ? 'canceled' : 'running';
+    return { status, result };
+  });
+}
+
+function current(scope: Scope, name: string): TaskRun {
+  if (!scope.run) throw evalError(`${name}(): there is no current task here`);
+  return scope.run;
+}
+
+/** The environment for one evaluation: the runtime's env plus the workflow functions. */
+export function workflowEnv(base: EvalEnv, state: WorkflowState, scope: Scope): EvalEnv {
+  const fns: Record<string, HostFunction> = {
+    result: () => current(scope, 'result').result,
+    succeeded: () => current(scope, 'succeeded').status === 'succeeded',
+    failed: () => isAbended(current(scope, 'failed').status),
+    completed: () => {
+      const s = current(scope, 'completed').status;
+      return s === 'succeeded' || isAbended(s) || s === 'canceled';
+    },
+    task_status: (_root, args) => {
+      const id = state.latest[String(args[0])];
+      return id === undefined ? null : state.runs[id].status;
+    },
+    task: (_root, args) => {
+      if (args.length === 0) return taskRecord(current(scope, 'task'));
+      const id = state.latest[String(args[0])];
+      if (id === undefined) throw evalError(`task(): task "${String(args[0])}" has not run`);
+      return taskRecord(state.runs[id]);
+    },
+    item: (_root, args) => {
+      if (!scope.item) throw evalError('item(): the current task is not a with-items task');
+      if (args.length === 0) return scope.item.value;
+      const value = scope.item.value;
+      const key = String(args[0]);
+      if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, key)) {
+        throw evalError(`item(): the item has no variable "${key}"`);
+      }
+      return (value as Record<string, unknown>)[key];
+    },
+  };
+  return { ...base, functions: { ...base.functions, ...fns } };
+}

@@ -1,0 +1,154 @@
+// What happens when a task execution ends: retry, Orquesta's `next` evaluation (when, publish,
+// do — in order), engine commands, joins, and whether the failure was remediated.
+import { findTask, inboundTasks, type TaskNode, type Transition } from './graph.js';
+import { contextOf, createRun, failWorkflow, logError, render, renderInteger, type Step } from './dispatch.js';
+import { isAbended, type FinishStatus, type TaskRun } from './state.js';
+
+/** Python truthiness, which Orquesta applies to `when` results. */
+export function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+/** Orquesta's id of a transition: "<next task>__t<index of the next entry>". */
+function transitionId(tr: Transition): string {
+  return `${tr.targets[0]?.name ?? 'continue'}__t${tr.index}`;
+}
+
+function addTerminal(step: Step, seq: number, delta: Record<string, unknown>): void {
+  const terminals = step.state.terminals;
+  if (!terminals.some((t) => t.seq === seq)) terminals.push({ seq, delta });
+}
+
+/** Ends `run` with `status` and `result`, then retries it or follows its transitions. */
+export function finishRun(step: Step, run: TaskRun, status: FinishStatus, result: unknown): void {
+  const { state } = step;
+  const task = findTask(step.graph, run.task)!;
+  const delta = run.delta ?? {};
+  run.status = status;
+  run.result = result;
+  run.endedAt = step.now;
+  delete run.delta;
+  step.last = { seq: run.seq, delta };
+  if (status === 'canceled') {
+    // A child canceled on its own cancels the workflow, as Orquesta's task-canceled event does.
+    if (state.status === 'running' || state.status === 'pausing' || state.status === 'paused') state.status = 'canceling';
+    return;
+  }
+  if (state.status === 'running' && task.retry && shouldRetry(step, run, task, delta)) return;
+  if (isAbended(status)) {
+    state.errors.push({ type: 'error', message: 'Execution failed. See result for details.', task_id: task.name, result });
+  }
+  followTransitions(step, run, task, delta);
+  // Once the workflow has failed, every task that still ends is terminal (Orquesta).
+  if (state.status === 'failed') addTerminal(step, run.seq, delta);
+}
+
+/** Orquesta retry: `when` (default: the task failed) while fewer than `count` retries ran. */
+function shouldRetry(step: Step, run: TaskRun, task: TaskNode, delta: Record<string, unknown>): boolean {
+  const spec = task.retry!;
+  const data = contextOf(step.state, delta);
+  try {
+    const count = renderInteger(step, spec.count, data, { run }, `task ${task.name} retry count`) ?? 0;
+    if (run.attempt >= count) return false;
+    const wanted = spec.when === null ? isAbended(run.status) : truthy(render(step, spec.when, data, { run }));
+    if (!wanted) return false;
+    const delaySeconds = renderInteger(step, spec.delay, data, { run }, `task ${task.name} retry delay`) ?? 0;
+    createRun(step, task, { delta, attempt: run.attempt + 1, delaySeconds });
+    return true;
+  } catch (err) {
+    logError(step.state, err, { task_id: task.name });
+    failWorkflow(step.state);
+    return false;
+  }
+}
+
+function matchesOn(tr: Transition, status: FinishStatus): boolean {
+  if (tr.on === null || tr.on === 'completed') return true;
+  return tr.on === 'succeeded' ? status === 'succeeded' : isAbended(status);
+}
+
+/** Evaluates each `next` entry in order; stages the targets of those whose `when` holds. */
+function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Record<string, unknown>): void {
+  const { state } = step;
+  const status = run.status as FinishStatus;
+  if (task.transitions.length === 0) addTerminal(step, run.seq, delta);
+  const data = contextOf(state, delta);
+  let remediated = false;
+  let manualFail = false;
+  const arrivals = new Map<string, Record<string, unknown>>();
+  const reruns: Array<Record<string, unknown>> = [];
+  for (const tr of task.transitions) {
+    if (!matchesOn(tr, status)) continue;
+    let out: Record<string, unknown>;
+    try {
+      if (tr.when !== null && !truthy(render(step, tr.when, data, { run }))) continue;
+      out = { ...delta, ...publish(step, run, tr, data) };
+    } catch (err) {
+      logError(state, err, { task_id: task.name, task_transition_id: transitionId(tr) });
+      failWorkflow(state);
+      continue;
+    }
+    for (const target of tr.targets) {
+      // `continue` only carries the context on; it does not remediate a failure.
+      if (target.name !== 'continue') remediated = true;
+      if (target.name === 'continue' || target.name === 'noop' || target.name === 'fail') {
+        addTerminal(step, state.seq++, out);
+        if (target.name === 'fail') manualFail = true;
+      } else if (target.name === 'retry') {
+        reruns.push(out);
+      } else {
+        arrivals.set(target.name, { ...arrivals.get(target.name), ...out });
+      }
+    }
+  }
+  if ((isAbended(status) && !remediated) || manualFail) failWorkflow(state);
+  // Orquesta stages next tasks sorted by name; beside a `fail`, they still run (remediation).
+  for (const name of [...arrivals.keys()].sort()) arrive(step, name, task.name, arrivals.get(name)!, manualFail);
+  for (const out of reruns) createRun(step, task, { delta: out, attempt: 0 }, manualFail);
+}
+
+/** publish entries in order: each sees result() and the earlier ones of the same entry. */
+function publish(step: Step, run: TaskRun, tr: Transition, data: Record<string, unknown>): Record<string, unknown> {
+  const rolling = { ...data };
+  const out: Record<string, unknown> = {};
+  for (const p of tr.publish) {
+    const value = render(step, p.value, rolling, { run });
+    rolling[p.name] = value;
+    out[p.name] = value;
+  }
+  return out;
+}
+
+/** A transition reached `name`: run it, or count the branch for its join. */
+function arrive(step: Step, name: string, from: string, delta: Record<string, unknown>, force: boolean): void {
+  const task = findTask(step.graph, name);
+  if (!task) {
+    logError(step.state, new Error(`The task "${name}" is not defined.`), { task_id: from });
+    failWorkflow(step.state);
+    return;
+  }
+  if (task.join.kind === 'none') {
+    createRun(step, task, { delta, attempt: 0 }, force);
+    return;
+  }
+  const inbound = inboundTasks(step.graph, name);
+  const required = task.join.kind === 'all' ? inbound.length : task.join.count;
+  const barrier = (step.state.barriers[name] ??= { from: [], delta: {}, fired: [] });
+  // A branch that arrives after a `join: N` already ran belongs to that round: it does not run the join again.
+  if (barrier.fired.length > 0 && !barrier.fired.includes(from) && barrier.from.length === 0) {
+    barrier.fired.push(from);
+    if (barrier.fired.length >= inbound.length) barrier.fired = [];
+    return;
+  }
+  if (!barrier.from.includes(from)) barrier.from.push(from);
+  barrier.delta = { ...barrier.delta, ...delta };
+  if (barrier.from.length < required) return;
+  barrier.fired = barrier.from.length < inbound.length ? [...barrier.from] : [];
+  const joined = barrier.delta;
+  barrier.from = [];
+  barrier.delta = {};
+  createRun(step, task, { delta: joined, attempt: 0 }, force);
+}
