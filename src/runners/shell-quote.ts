@@ -10,7 +10,12 @@ export type ShellContext =
   | { kind: 'comment' }
   | { kind: 'heredoc'; expands: boolean }
   /** Right after an unpaired backslash: the value's first character would be taken as escaped. */
-  | { kind: 'escaped' };
+  | { kind: 'escaped' }
+  /**
+   * Inside `…`: bash un-escapes \\ \` \$ (and \" within "…") in that text and parses it again,
+   * so the quoting seen here is not the quoting bash applies. Nothing is placed there.
+   */
+  | { kind: 'backtick' };
 
 /** POSIX single-quoting: the value as exactly one word, nothing inside expanded. */
 export function quoteWord(value: string): string {
@@ -41,6 +46,7 @@ export function escapeFor(ctx: ShellContext, value: string): string | null {
       if (/[\r\n]/.test(value)) return null;
       return ctx.expands ? value.replace(/[\\$`]/g, '\\$&') : value;
     case 'escaped':
+    case 'backtick':
       return null;
   }
 }
@@ -50,6 +56,7 @@ export function escapeFor(ctx: ShellContext, value: string): string | null {
  * piece (where a template value will be inserted). It understands quotes, $'…', backslash
  * escapes, comments, $(…) and `…` nesting, and heredocs (<<WORD, <<-WORD, <<'WORD').
  * The inserted values themselves are opaque: they never change the state.
+ * Known gap: a `case … in a)` pattern inside $(…) closes the $( early in this scanner.
  */
 export function makeShellScanner() {
   // A stack of nested contexts: "$(" inside double quotes starts a fresh unquoted one.
@@ -188,6 +195,7 @@ export function makeShellScanner() {
     /** The context an inserted value would be read in, here. */
     context(): ShellContext {
       if (heredoc) return { kind: 'heredoc', expands: heredoc.expands };
+      if (stack.includes('backtick')) return { kind: 'backtick' };
       if (escaped) return { kind: 'escaped' };
       const state = top();
       if (state === 'single' || state === 'double' || state === 'ansi' || state === 'comment') return { kind: state };
