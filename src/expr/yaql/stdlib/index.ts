@@ -1,0 +1,74 @@
+// yaql's standard library as one table. yaql overloads one name across its modules
+// (replace on strings, regexes and lists; len on strings, lists and dicts); those names
+// are joined here, choosing the form by the argument types as yaql's overload resolution does.
+import { type Inv, noMatch, valueFn, type YaqlFunction } from '../runtime.js';
+import { isDict, YaqlRegex } from '../values.js';
+import { arity, asList } from './args.js';
+import { collections, deleteItems, replaceInList } from './collections.js';
+import { math, pairMax } from './math.js';
+import { collectionIndexOf, queries } from './queries.js';
+import { regex, regexReplace, regexSplit } from './regex.js';
+import { replaceOnString, splitString, stringIndexOf, strings } from './strings.js';
+import { system } from './system.js';
+
+function len(a: unknown[], inv: Inv): number {
+  arity(a, inv, 1);
+  const v = a[0];
+  // Python counts code points, not UTF-16 units.
+  if (typeof v === 'string') return [...v].length;
+  if (Array.isArray(v)) return v.length;
+  if (isDict(v)) return Object.keys(v).length;
+  throw noMatch(inv, 'expected a string, list or dict');
+}
+
+function concat(a: unknown[], inv: Inv): unknown {
+  if (a.length > 0 && a.every((v) => typeof v === 'string')) {
+    if (inv.isMethod) throw noMatch(inv, 'concat() of strings is a function');
+    return a.join('');
+  }
+  return a.flatMap((v) => asList(v, inv));
+}
+
+const overloaded: Record<string, YaqlFunction> = {
+  len: valueFn('both', len),
+  replace: valueFn('method', (a, inv) => {
+    if (Array.isArray(a[0])) return replaceInList(a, inv);
+    if (a[0] instanceof YaqlRegex || a[1] instanceof YaqlRegex) return regexReplace(a, inv);
+    if (typeof a[0] === 'string') return replaceOnString(a, inv);
+    throw noMatch(inv);
+  }),
+  split: valueFn('method', (a, inv) => {
+    if (a[0] instanceof YaqlRegex || a[1] instanceof YaqlRegex) return regexSplit(a, inv);
+    return splitString(a, inv);
+  }),
+  indexOf: valueFn('method', (a, inv) => (typeof a[0] === 'string' ? stringIndexOf(a, inv, false) : collectionIndexOf(a, inv, false))),
+  lastIndexOf: valueFn('method', (a, inv) => (typeof a[0] === 'string' ? stringIndexOf(a, inv, true) : collectionIndexOf(a, inv, true))),
+  contains: valueFn('method', (a, inv) => (arity(a, inv, 2), collectionIndexOf(a, inv, false) >= 0)),
+  concat: valueFn('both', concat),
+  delete: valueFn('method', deleteItems),
+  max: {
+    method: true,
+    func: true,
+    call: (inv) => (inv.isMethod ? queries.max!.call(inv) : valueFn('function', (a) => pairMax(a, inv, true)).call(inv)),
+  },
+  min: {
+    method: true,
+    func: true,
+    call: (inv) => (inv.isMethod ? queries.min!.call(inv) : valueFn('function', (a) => pairMax(a, inv, false)).call(inv)),
+  },
+  filter: queries.where!,
+  map: queries.select!,
+  limit: queries.take!,
+};
+
+/** Every standard-library function by name. */
+export const standardLibrary: Readonly<Record<string, YaqlFunction>> = Object.assign(
+  Object.create(null) as Record<string, YaqlFunction>,
+  strings,
+  math,
+  collections,
+  queries,
+  regex,
+  system,
+  overloaded,
+);
