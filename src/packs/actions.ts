@@ -76,32 +76,35 @@ export function checkActionMetadata(
   rules: RunnerRules,
   src: Source,
 ): { action: ActionDraft; problems: [] } | { action: null; problems: Problem[] } {
-  if (!validateActionFile(value)) return { action: null, problems: ajvProblems(validateActionFile.errors ?? [], value, src) };
-  const meta: ActionFile = value;
-  const problems: Problem[] = [];
+  const valid = validateActionFile(value);
+  const problems = valid ? [] : ajvProblems(validateActionFile.errors ?? [], value, src);
+  // The checks below read top-level fields only where the schema let them through as
+  // strings, so a file with a bad parameter still hears about its unknown runner too.
+  const meta = (value !== null && typeof value === 'object' ? value : {}) as Partial<Record<keyof ActionFile, unknown>>;
   const at = (field: string, message: string): Problem => ({ file: src.file, line: src.lineOf([field]), field, message });
-  if (meta.pack !== undefined && meta.pack !== pack) problems.push(at('pack', `must be ${pack}, the pack it is in (got ${shown(meta.pack)})`));
-  if (!rules.runnerNames.has(meta.runner_type)) {
-    problems.push(at('runner_type', `must be one of ${[...rules.runnerNames].sort().join(', ')} (got ${shown(meta.runner_type)})`));
+  if (typeof meta.pack === 'string' && meta.pack !== pack) problems.push(at('pack', `must be ${pack}, the pack it is in (got ${shown(meta.pack)})`));
+  const runner = typeof meta.runner_type === 'string' && meta.runner_type !== '' ? meta.runner_type : null;
+  if (runner !== null && !rules.runnerNames.has(runner)) {
+    problems.push(at('runner_type', `must be one of ${[...rules.runnerNames].sort().join(', ')} (got ${shown(runner)})`));
   }
-  const entryPoint = meta.entry_point ?? '';
-  if (rules.entryPointRunners.has(meta.runner_type) && entryPoint === '') {
-    problems.push(at('entry_point', `is required for runner ${meta.runner_type}`));
+  if (runner !== null && rules.entryPointRunners.has(runner) && (meta.entry_point ?? '') === '') {
+    problems.push(at('entry_point', `is required for runner ${runner}`));
   }
-  const parameters = (meta.parameters ?? {}) as ParameterSchema;
-  problems.push(...parameterProblems(parameters, src));
+  if (!valid) return { action: null, problems };
+  const checked: ActionFile = value;
+  problems.push(...parameterProblems((checked.parameters ?? {}) as ParameterSchema, src));
   if (problems.length) return { action: null, problems };
   return {
     action: {
-      ref: `${pack}.${meta.name}`,
+      ref: `${pack}.${checked.name}`,
       pack,
-      name: meta.name,
-      runner_type: meta.runner_type,
-      entry_point: entryPoint,
-      description: meta.description ?? '',
-      enabled: meta.enabled ?? true,
-      parameters,
-      metadata: value as Record<string, unknown>,
+      name: checked.name,
+      runner_type: checked.runner_type,
+      entry_point: checked.entry_point ?? '',
+      description: checked.description ?? '',
+      enabled: checked.enabled ?? true,
+      parameters: (checked.parameters ?? {}) as ParameterSchema,
+      metadata: checked as Record<string, unknown>,
     },
     problems: [],
   };
