@@ -40,7 +40,7 @@ export interface TaskRun {
   delta?: Record<string, unknown>;
   /** 0 for the first attempt; a retry is a new run with attempt + 1. */
   attempt: number;
-  /** The action result (for with-items, the list of item results). */
+  /** The action result (null for with-items: the item results stay in `items.results`). */
   result: unknown;
   items: ItemsState | null;
   /** Order key shared with engine commands (continue/noop/fail), for Orquesta's terminal context. */

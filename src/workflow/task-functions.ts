@@ -37,6 +37,11 @@ function itemRecords(run: TaskRun): unknown[] {
   });
 }
 
+/** The task execution's result: for with-items, the list of item results (null for items not run). */
+export function resultOf(run: TaskRun): unknown {
+  return run.items ? run.items.results : run.result;
+}
+
 function current(scope: Scope, name: string): TaskRun {
   if (!scope.run) throw evalError(`${name}(): there is no current task here`);
   return scope.run;
@@ -45,7 +50,7 @@ function current(scope: Scope, name: string): TaskRun {
 /** The environment for one evaluation: the runtime's env plus the workflow functions. */
 export function workflowEnv(base: EvalEnv, state: WorkflowState, scope: Scope): EvalEnv {
   const fns: Record<string, HostFunction> = {
-    result: () => current(scope, 'result').result,
+    result: () => resultOf(current(scope, 'result')),
     succeeded: () => current(scope, 'succeeded').status === 'succeeded',
     failed: () => isAbended(current(scope, 'failed').status),
     completed: () => {

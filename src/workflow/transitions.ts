@@ -28,7 +28,8 @@ export function finishRun(step: Step, run: TaskRun, status: FinishStatus, result
   const task = findTask(step.graph, run.task)!;
   const delta = run.delta ?? {};
   run.status = status;
-  run.result = result;
+  // A with-items result is its items' results, kept once (in run.items) in the saved state.
+  if (!run.items) run.result = result;
   run.endedAt = step.now;
   delete run.delta;
   step.last = { seq: run.seq, delta };
