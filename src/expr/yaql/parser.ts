@@ -143,8 +143,9 @@ function prefix(st: State): Ast {
   }
 }
 
-// yaql's `args` rule: positional arguments (any may be left empty, as in `f(, 1)` or
-// `f(1, )`), then `name => value` pairs; a positional argument after a pair is an error.
+// yaql's `args` rule: positional arguments (any but the last may be left empty, as in
+// `f(, 1)` or `f(1, , 2)`), then `name => value` pairs; a positional argument after a
+// pair is an error, and so is a trailing comma (`f(1, )`).
 function argList(st: State, close: string): Arg[] {
   const args: Arg[] = [];
   if (isPunct(peek(st), close)) {
@@ -155,11 +156,13 @@ function argList(st: State, close: string): Arg[] {
   for (;;) {
     const t = peek(st);
     if (isPunct(t, ',') || isPunct(t, close)) {
-      if (named) throw unexpected(t);
+      if (named || isPunct(t, close)) throw unexpected(t);
       args.push({ k: 'hole', pos: t.pos });
     } else {
       const value = expression(st, 0);
       if (isPunct(peek(st), '=>')) {
+        // yaql's grammar has no form for skipped positions before the first value then a pair: `f(, a => 1)`.
+        if (args.length > 0 && args.every((a) => a.k === 'hole')) throw syntaxError(peek(st).pos, "unexpected '=>'");
         const arrow = next(st);
         args.push({ k: 'mapping', key: value, value: expression(st, 0), pos: arrow.pos });
         named = true;

@@ -57,11 +57,18 @@ function rightSplit(s: string, sep: string | null, max: number, inv: Inv): strin
   return pySplitString(rev(s), sep === null ? null : rev(sep), max, inv).map(rev).reverse();
 }
 
+/** Python's s[a:b]: negative bounds count from the end, then clamp. */
+function pySlice(s: string, a: number, b: number): string {
+  const n = s.length;
+  const norm = (i: number) => (i < 0 ? Math.max(0, i + n) : Math.min(i, n));
+  return s.slice(norm(a), Math.max(norm(a), norm(b)));
+}
+
+// yaql: start < 0 counts from the end once; length < 0 means "to the end"; then s[start:start+length].
 function substring(s: string, start: number, length: number): string {
-  let from = start < 0 ? start + s.length : start;
-  if (from < 0) from = 0;
+  const from = start < 0 ? start + s.length : start;
   const len = length < 0 ? s.length - from : length;
-  return s.slice(from, from + len);
+  return pySlice(s, from, from + len);
 }
 
 /** Python's str.find / rfind over s[start:end]. */
@@ -142,12 +149,10 @@ export const strings: Record<string, YaqlFunction> = {
   isString: valueFn('function', (a, inv) => (arity(a, inv, 1), typeof a[0] === 'string')),
   startsWith: valueFn('method', (a, inv) => {
     const s = asString(a[0], inv);
-    if (a.length < 2) throw noMatch(inv);
     return a.slice(1).some((p) => s.startsWith(asString(p, inv)));
   }),
   endsWith: valueFn('method', (a, inv) => {
     const s = asString(a[0], inv);
-    if (a.length < 2) throw noMatch(inv);
     return a.slice(1).some((p) => s.endsWith(asString(p, inv)));
   }),
   hex: valueFn('function', (a, inv) => {
