@@ -6,14 +6,11 @@ import { parse as parseYaml } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveParameters } from '../executions/parameters.js';
 import type { Action } from '../packs/model.js';
-import { localShellCmdRunner, localShellScriptRunner } from './local-shell.js';
-import type { RenderFn } from './shell-command.js';
+import { builtinRunners } from './index.js';
 import { makeAction, makeContext, until } from './test-helpers.js';
 
-const render: RenderFn = (template, data) =>
-  template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String((data as Record<string, unknown>)[name]));
-const cmdRunner = localShellCmdRunner(render);
-const scriptRunner = localShellScriptRunner();
+const cmdRunner = builtinRunners().get('local-shell-cmd')!;
+const scriptRunner = builtinRunners().get('local-shell-script')!;
 const CORE = path.resolve(import.meta.dirname, '../../packs/core');
 
 function coreAction(name: string): Action {
@@ -104,6 +101,12 @@ describe('local-shell-cmd', () => {
       expect((out.result as { stdout: unknown }).stdout).toBe(message);
     }
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('renders cmd templates with the expression engine (filters, numbers, booleans), each value quoted', async () => {
+    const action = makeAction({ parameters: { name: { type: 'string' }, count: { type: 'integer' }, flag: { type: 'boolean' } } });
+    const out = await runCmd({ cmd: 'printf "%s|" {{ name | upper }} "{{ count + 1 }}" {{ flag }}', name: 'a b;c', count: '2', flag: 'true' }, action).done;
+    expect((out.result as { stdout: unknown }).stdout).toBe('A B;C|3|True|');
   });
 
   it('core.local runs its cmd through bash', async () => {

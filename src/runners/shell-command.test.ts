@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { renderValue } from '../expr/index.js';
 import { renderShellCommand, type RenderFn } from './shell-command.js';
 
-// The quoting is what is under test here, so the renderer is the smallest one that prints a
-// variable; local-shell.test.ts runs the same through the real expression engine.
-const render: RenderFn = (template, data) =>
-  template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String((data as Record<string, unknown>)[name]));
+const render: RenderFn = (template, data) => renderValue(template, data);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'squall-quote-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -41,7 +41,12 @@ export function renderShellCommand(cmd: string, data: unknown, render: RenderFn)
     const literal = cmd.slice(last, m.index);
     scanner.feed(literal);
     parts.push(literal);
-    const text = renderText(m[1]!, data, render);
+    let text: string;
+    try {
+      text = renderText(m[1]!, data, render);
+    } catch (err) {
+      return { ok: false, error: `cmd: cannot render {{${m[1]}}}: ${(err as Error).message}` };
+    }
     const escaped = escapeFor(scanner.context(), text);
     if (escaped === null) {
       return {
