@@ -34,7 +34,9 @@ export function printRecord(record: Record<string, unknown>): void {
 export function reportError(err: unknown): number {
   if (err instanceof SquallError) {
     const place = formatPlace(err.where);
-    const msg = err.message.startsWith(place) || !place ? err.message : `${place}: ${err.message}`;
+    // Messages already in the "file:line: field message" form (pack problems) keep their place.
+    const placed = !place || err.message.startsWith(place) || (err.where.file !== undefined && err.message.startsWith(err.where.file));
+    const msg = placed ? err.message : `${place}: ${err.message}`;
     process.stderr.write(`error: ${msg}\n  hint: ${err.hint}\n`);
     return 1;
   }

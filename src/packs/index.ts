@@ -71,13 +71,13 @@ export async function registerPack(deps: PackDeps, dir: string): Promise<Registe
 /** Unregisters a pack with its actions and policies; throws PACK_NOT_FOUND. */
 export async function removePack(deps: PackDeps, name: string): Promise<void> {
   const deleted = await deps.store.tx((tx) => rows.deletePack(tx, name));
-  if (!deleted) throw new SquallError('PACK_NOT_FOUND', `no pack named ${name}`, { field: 'name' });
+  if (!deleted) throw new SquallError('PACK_NOT_FOUND', `no pack named ${name}`);
 }
 
 /** The registered pack `name`; throws PACK_NOT_FOUND. */
 export async function getPack(deps: PackDeps, name: string): Promise<Pack> {
   const pack = await deps.store.read((tx) => rows.getPack(tx, name));
-  if (!pack) throw new SquallError('PACK_NOT_FOUND', `no pack named ${name}`, { field: 'name' });
+  if (!pack) throw new SquallError('PACK_NOT_FOUND', `no pack named ${name}`);
   return pack;
 }
 
@@ -89,7 +89,7 @@ export function listPacks(deps: PackDeps): Promise<Pack[]> {
 /** The action `ref` ("pack.name") inside a transaction; throws ACTION_NOT_FOUND. */
 export async function findAction(tx: Tx, ref: string): Promise<Action> {
   const action = await rows.getAction(tx, ref);
-  if (!action) throw new SquallError('ACTION_NOT_FOUND', `no action named ${ref}`, { field: 'action' });
+  if (!action) throw new SquallError('ACTION_NOT_FOUND', `no action named ${ref}`);
   return action;
 }
 
@@ -166,5 +166,5 @@ export async function updateAction(deps: PackDeps, ref: string, value: unknown):
 /** Deletes action `ref`; throws ACTION_NOT_FOUND. */
 export async function deleteAction(deps: PackDeps, ref: string): Promise<void> {
   const deleted = await deps.store.tx((tx) => rows.deleteAction(tx, ref));
-  if (!deleted) throw new SquallError('ACTION_NOT_FOUND', `no action named ${ref}`, { field: 'action' });
+  if (!deleted) throw new SquallError('ACTION_NOT_FOUND', `no action named ${ref}`);
 }
