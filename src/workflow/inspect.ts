@@ -46,6 +46,9 @@ function checkGraph(graph: Graph): Problem[] {
   const out: Problem[] = [];
   const names = new Set(graph.tasks.map((t) => t.name));
   for (const task of graph.tasks) {
+    if (task.action !== null && task.actionPos && /\s/.test(task.action.trim()) && !/<%|\{\{/.test(task.action)) {
+      out.push(problemAt(task.actionPos, `task ${task.name}: action "${task.action}" is not an action reference; quote inline values (message="some text")`));
+    }
     for (const tr of task.transitions) {
       for (const target of tr.targets) {
         if (!names.has(target.name) && !isEngineCommand(target.name)) {
@@ -78,7 +81,8 @@ function reachable(graph: Graph, from: string[]): Set<string> {
   const seen = new Set(from);
   const queue = [...from];
   while (queue.length > 0) {
-    const task = graph.tasks.find((t) => t.name === queue.shift());
+    const name = queue.shift();
+    const task = graph.tasks.find((t) => t.name === name);
     for (const target of task?.transitions.flatMap((tr) => tr.targets) ?? []) {
       if (!seen.has(target.name)) {
         seen.add(target.name);
