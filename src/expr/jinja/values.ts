@@ -1,0 +1,294 @@
+// Python's value model as Jinja2 sees it, over plain JSON-like data: truthiness, str()/repr(),
+// equality, ordering, and the runtime objects a template may hold (Undefined, callables,
+// namespaces, loop contexts, st2kv references). Nothing here reads a JS prototype property.
+import { SquallError } from '../../errors.js';
+
+export type Dict = Record<string, unknown>;
+
+/** Jinja2's StrictUndefined (what st2 and Orquesta use): only `is defined` and `default` may touch it. */
+export class Undefined {
+  /** `lenient`: Jinja's plain Undefined (an if-expression without else), which renders as ''. */
+  constructor(readonly hint: string, readonly lenient = false) {}
+}
+
+/** A function a template may call; the only thing a call expression ever invokes. */
+export class Callable {
+  constructor(
+    readonly name: string,
+    readonly invoke: (args: unknown[], kwargs: Dict) => unknown,
+  ) {}
+}
+
+/** Jinja2's namespace(): the one object whose attributes `{% set ns.x = … %}` may assign. */
+export class Namespace {
+  readonly vars = new Map<string, unknown>();
+}
+
+/** `st2kv.system.a` before it is used: decrypt_kv needs the key, everything else the value. */
+export class KvRef {
+  constructor(
+    readonly path: readonly string[],
+    readonly lookup: (key: string, decrypt: boolean) => unknown,
+  ) {}
+}
+
+/** A Python tuple: a list that prints as `(a, b)`; leaves a template as a plain array. */
+export class Tuple extends Array<unknown> {}
+
+/** groupby()'s result rows: tuples that also answer `.grouper` and `.list` as in Jinja2. */
+export class GroupTuple extends Tuple {}
+
+export function tuple(items: readonly unknown[]): Tuple {
+  const t = new Tuple();
+  for (const x of items) t.push(x);
+  return t;
+}
+
+export function evalError(message: string): SquallError {
+  return new SquallError('EXPR_EVAL', message);
+}
+
+export function isDict(v: unknown): v is Dict {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+export function hasOwn(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+/** Sets an own data property; `__proto__` becomes a plain key instead of swapping the prototype. */
+export function setOwn(o: Dict, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
+
+export function newDict(entries: Iterable<readonly [string, unknown]>): Dict {
+  const d: Dict = {};
+  for (const [k, v] of entries) setOwn(d, k, v);
+  return d;
+}
+
+/** Raises the undefined's error when `v` is undefined: the StrictUndefined rule. */
+export function defined<T>(v: T): Exclude<T, Undefined> {
+  if (v instanceof Undefined) throw evalError(v.hint);
+  return v as Exclude<T, Undefined>;
+}
+
+export function typeName(v: unknown): string {
+  if (v === null) return 'NoneType';
+  switch (typeof v) {
+    case 'boolean': return 'bool';
+    case 'number': return Number.isInteger(v) ? 'int' : 'float';
+    case 'string': return 'str';
+  }
+  if (v instanceof Tuple) return 'tuple';
+  if (Array.isArray(v)) return 'list';
+  if (isDict(v)) return 'dict';
+  if (v instanceof Callable) return 'function';
+  if (v instanceof Namespace) return 'Namespace';
+  if (v instanceof Undefined) return 'Undefined';
+  return 'object';
+}
+
+export function truthy(v: unknown): boolean {
+  if (v === null || v === false || v === 0 || v === '') return false;
+  if (v === true || typeof v === 'number' || typeof v === 'string') return true;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isDict(v)) return Object.keys(v).length > 0;
+  if (v instanceof Undefined) {
+    if (v.lenient) return false;
+    throw evalError(v.hint);
+  }
+  return true;
+}
+
+/** Python's repr() of a float or int. */
+export function numberRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(n)) return Math.abs(n) < 1e16 ? String(n) : BigInt(n).toString();
+  const abs = Math.abs(n);
+  if (abs >= 1e16 || abs < 1e-4) {
+    const [mant, exp] = n.toExponential().split('e') as [string, string];
+    const sign = exp.startsWith('-') ? '-' : '+';
+    return `${mant}e${sign}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
+  }
+  return String(n);
+}
+
+export function stringRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + quote;
+}
+
+/** Python's repr(). Containers that hold themselves print as [...] / {...}, as in Python. */
+export function repr(v: unknown, seen: Set<object> = new Set()): string {
+  if (v === null) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'number') return numberRepr(v);
+  if (typeof v === 'string') return stringRepr(v);
+  if (v instanceof Undefined) {
+    if (v.lenient) return '';
+    throw evalError(v.hint);
+  }
+  if (v instanceof KvRef) return repr(resolveKv(v), seen);
+  if (Array.isArray(v)) {
+    if (seen.has(v)) return '[...]';
+    seen.add(v);
+    const inner = v.map((x) => repr(x, seen)).join(', ');
+    seen.delete(v);
+    if (v instanceof Tuple) return v.length === 1 ? `(${inner},)` : `(${inner})`;
+    return `[${inner}]`;
+  }
+  if (isDict(v)) {
+    if (seen.has(v)) return '{...}';
+    seen.add(v);
+    const inner = Object.keys(v).map((k) => `${stringRepr(k)}: ${repr(v[k], seen)}`).join(', ');
+    seen.delete(v);
+    return `{${inner}}`;
+  }
+  if (v instanceof Callable) return `<function ${v.name}>`;
+  if (v instanceof Namespace) {
+    return `<Namespace ${[...v.vars].map(([k, x]) => `${k}=${repr(x, seen)}`).join(', ')}>`;
+  }
+  return '<object>';
+}
+
+/** Python's str(): strings as they are, everything else as repr(). */
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : repr(v);
+}
+
+export function resolveKv(ref: KvRef): unknown {
+  if (ref.path.length < 2) return '';
+  // st2's KeyValueLookup renders a missing key as an empty string, not as an error.
+  return ref.lookup(ref.path.join('.'), false) ?? '';
+}
+
+function isNumeric(v: unknown): v is number | boolean {
+  return typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** Python's ==: 1 == 1.0 == True, lists and dicts compared by value. */
+export function eq(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isNumeric(a) && isNumeric(b)) return Number(a) === Number(b);
+  if (a instanceof Undefined) throw evalError(a.hint);
+  if (b instanceof Undefined) throw evalError(b.hint);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => eq(x, b[i]));
+  }
+  if (isDict(a) && isDict(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => hasOwn(b, k) && eq(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Python's ordering: numbers with numbers, strings with strings, lists element-wise; else TypeError. */
+export function compare(a: unknown, b: unknown, op: string): number {
+  if (isNumeric(a) && isNumeric(b)) return Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (!eq(a[i], b[i])) return compare(a[i], b[i], op);
+    }
+    return a.length - b.length;
+  }
+  defined(a);
+  defined(b);
+  throw evalError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+/** Python's `in`: substring, list membership, dict key. */
+export function contains(container: unknown, item: unknown): boolean {
+  defined(item);
+  if (typeof container === 'string') {
+    if (typeof item !== 'string') throw evalError(`'in <string>' requires string as left operand, not ${typeName(item)}`);
+    return container.includes(item);
+  }
+  if (Array.isArray(container)) return container.some((x) => eq(x, item));
+  if (isDict(container)) return typeof item === 'string' || typeof item === 'number' ? hasOwn(container, String(item)) : false;
+  if (container instanceof Namespace) return typeof item === 'string' && container.vars.has(item);
+  defined(container);
+  throw evalError(`argument of type '${typeName(container)}' is not iterable`);
+}
+
+/** What a `for` loop or an iterating filter walks: list items, string characters, dict keys. */
+export function iterate(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return [...v];
+  if (isDict(v)) return Object.keys(v);
+  if (v instanceof KvRef) return iterate(resolveKv(v));
+  defined(v);
+  throw evalError(`'${typeName(v)}' object is not iterable`);
+}
+
+export function length(v: unknown): number {
+  if (typeof v === 'string') return [...v].length;
+  if (Array.isArray(v)) return v.length;
+  if (isDict(v)) return Object.keys(v).length;
+  defined(v);
+  throw evalError(`object of type '${typeName(v)}' has no len()`);
+}
+
+/** Python int(): from numbers, bools and integer strings. */
+export function toInt(v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw evalError(`cannot convert float ${numberRepr(v)} to integer`);
+    return Math.trunc(v);
+  }
+  if (typeof v === 'string' && /^\s*[+-]?\d[\d_]*\s*$/.test(v)) return parseInt(v.replace(/_/g, ''), 10);
+  defined(v);
+  throw evalError(`invalid literal for int() with base 10: ${repr(v)}`);
+}
+
+/** Python float(). */
+export function toFloat(v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (/^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[+-]?\d+)?$/.test(s)) return parseFloat(s.replace(/_/g, ''));
+    if (/^[+-]?(inf|infinity)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+    if (/^[+-]?nan$/.test(s)) return NaN;
+  }
+  defined(v);
+  throw evalError(`could not convert ${typeName(v)} to float: ${repr(v)}`);
+}
+
+const MISSING = Symbol('missing');
+
+/** Argument `i` (or keyword `name`) of a call, Python-style; `dflt` when absent, an error when required. */
+export function arg(fn: string, args: readonly unknown[], kwargs: Dict, i: number, name: string, dflt: unknown = MISSING): unknown {
+  if (i < args.length) {
+    if (hasOwn(kwargs, name)) throw evalError(`${fn}() got multiple values for argument '${name}'`);
+    return args[i];
+  }
+  if (hasOwn(kwargs, name)) return kwargs[name];
+  if (dflt === MISSING) throw evalError(`${fn}() missing required argument '${name}'`);
+  return dflt;
+}
+
+/** Fails when a call got keywords or more positionals than `names` allows. */
+export function checkArgs(fn: string, args: readonly unknown[], kwargs: Dict, names: readonly string[]): void {
+  if (args.length > names.length) throw evalError(`${fn}() takes at most ${names.length} arguments (${args.length} given)`);
+  for (const k of Object.keys(kwargs)) {
+    if (!names.includes(k)) throw evalError(`${fn}() got an unexpected keyword argument '${k}'`);
+  }
+}
