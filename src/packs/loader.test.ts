@@ -156,14 +156,26 @@ describe('loadPack: broken packs name the file, the line and the field', () => {
     ]);
   });
 
+  it('a parameter name st2 does not allow', async () => {
+    const err = await loadError('broken/param-name');
+    expect(err.message).toBe('actions/a.yaml:6: parameters.bad-name is not a valid name: must match ^\\w+$');
+  });
+
   it('a workflow the runner\'s validator rejects rejects the pack', async () => {
     const rules = makeRules({
       validateEntryPoint: {
-        orquesta: async () => [{ line: 6, field: 'tasks.task1.next[0].do', message: 'names an undefined task "missing_task"' }],
+        orquesta: async () => [
+          { line: 6, column: 13, field: 'tasks.task1.next[0].do', message: 'names an undefined task "missing_task"' },
+          { line: 2, message: 'a second problem' },
+        ],
       },
     });
     const err = await loadError('broken/workflow', rules);
-    expect(err.message).toBe('actions/workflows/flow.yaml:6: tasks.task1.next[0].do names an undefined task "missing_task"');
+    expect(problemLines(err)).toEqual([
+      'actions/workflows/flow.yaml:6:13: tasks.task1.next[0].do names an undefined task "missing_task"',
+      'actions/workflows/flow.yaml:2: a second problem',
+    ]);
+    expect(err.where).toEqual({ file: 'actions/workflows/flow.yaml', line: 6, column: 13, field: 'tasks.task1.next[0].do' });
   });
 
   it('a directory without pack.yaml', async () => {

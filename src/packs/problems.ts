@@ -8,6 +8,7 @@ export interface Problem {
   /** Pack-relative path ("actions/restart.yaml"); absent for API bodies. */
   file?: string;
   line?: number;
+  column?: number;
   /** Dotted path of the field ("parameters.timeout.type"); absent for whole-file problems. */
   field?: string;
   message: string;
@@ -25,7 +26,7 @@ export function fieldName(path: Path): string {
 
 /** "actions/a.yaml:12: parameters.x.type must be …" (the parts that are known). */
 export function formatProblem(p: Problem): string {
-  const place = [p.file, p.line].filter((x) => x !== undefined).join(':');
+  const place = [p.file, p.line, p.line === undefined ? undefined : p.column].filter((x) => x !== undefined).join(':');
   const text = p.field ? `${p.field} ${p.message}` : p.message;
   return place ? `${place}: ${text}` : text;
 }
@@ -34,7 +35,8 @@ export function formatProblem(p: Problem): string {
 export function throwProblems(problems: readonly Problem[], cause?: unknown): never {
   const first = problems[0]!;
   const message = problems.map(formatProblem).join('\n');
-  throw new SquallError('PACK_INVALID', message, { file: first.file, line: first.line, field: first.field }, {
+  const where = Object.fromEntries(Object.entries({ file: first.file, line: first.line, column: first.column, field: first.field }).filter(([, v]) => v !== undefined));
+  throw new SquallError('PACK_INVALID', message, where, {
     cause,
     details: { problems },
   });
@@ -75,51 +77,52 @@ function valueAt(root: unknown, path: Path): unknown {
   return here;
 }
 
+interface Worded {
+  path: Array<string | number>;
+  /** Point at the key's line (an unknown or misnamed key) rather than its value's. */
+  key: boolean;
+  message: string;
+}
+
+/** One Ajv error in words, with the path of the field it is about; null to skip it. */
+function worded(e: ErrorObject, path: Array<string | number>, got: string): Worded | null {
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { path: [...path, String(params.missingProperty)], key: false, message: 'is required' };
+    case 'additionalProperties': {
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const message = known.length ? `is not a known field (known: ${known.join(', ')})` : 'is not allowed here';
+      return { path: [...path, String(params.additionalProperty)], key: true, message };
+    }
+    case 'propertyNames':
+      return null; // reported, with the bad name, by the 'pattern' error before it
+    case 'enum':
+      return { path, key: false, message: `must be one of ${(params.allowedValues as unknown[]).join(', ')} (got ${got})` };
+    case 'type':
+      return { path, key: false, message: `must be ${String(params.type).replace(/,/g, ' or ')} (got ${got})` };
+    case 'pattern':
+      return e.propertyName !== undefined
+        ? { path: [...path, e.propertyName], key: true, message: `is not a valid name: must match ${String(params.pattern)}` }
+        : { path, key: false, message: `must match ${String(params.pattern)} (got ${got})` };
+    default:
+      return { path, key: false, message: `${e.message ?? 'is invalid'} (got ${got})` };
+  }
+}
+
 /** Turns Ajv's errors about `value` into problems, one per field, worded for people. */
 export function ajvProblems(errors: readonly ErrorObject[], value: unknown, src: Source, prefix: Path = []): Problem[] {
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const e of errors) {
-    let path: Array<string | number> = [...prefix, ...pointerPath(e.instancePath, value)];
-    let key = false;
-    let message: string;
-    const got = shown(valueAt(value, path.slice(prefix.length)));
-    switch (e.keyword) {
-      case 'required':
-        path = [...path, (e.params as { missingProperty: string }).missingProperty];
-        message = 'is required';
-        break;
-      case 'additionalProperties': {
-        path = [...path, (e.params as { additionalProperty: string }).additionalProperty];
-        key = true;
-        const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-        message = known.length ? `is not a known field (known: ${known.join(', ')})` : 'is not allowed here';
-        break;
-      }
-      case 'propertyNames':
-        continue; // reported again, with the bad name, by the 'pattern' error that follows
-      case 'enum':
-        message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')} (got ${got})`;
-        break;
-      case 'type':
-        message = `must be ${String((e.params as { type: string }).type).replace(/,/g, ' or ')} (got ${got})`;
-        break;
-      case 'pattern':
-        if (e.propertyName !== undefined) {
-          path = [...path, e.propertyName];
-          key = true;
-          message = `is not a valid name: must match ${(e.params as { pattern: string }).pattern}`;
-        } else {
-          message = `must match ${(e.params as { pattern: string }).pattern} (got ${got})`;
-        }
-        break;
-      default:
-        message = `${e.message ?? 'is invalid'} (got ${got})`;
-    }
-    const field = fieldName(path);
+    const path = pointerPath(e.instancePath, value);
+    const w = worded(e, [...prefix, ...path], shown(valueAt(value, path)));
+    if (w === null) continue;
+    const field = fieldName(w.path);
+    // Ajv may say two things about one field (its type and its enum): the first is enough.
     if (seen.has(field)) continue;
     seen.add(field);
-    problems.push({ file: src.file, line: src.lineOf(path, key), field: field || undefined, message });
+    problems.push({ file: src.file, line: src.lineOf(w.path, w.key), field: field || undefined, message: w.message });
   }
   return problems;
 }
