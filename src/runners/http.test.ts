@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveParameters } from '../executions/parameters.js';
@@ -174,5 +179,30 @@ describe('http-request', () => {
     expect(black).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/blacklisted/) } });
     const white = await request({ url: `${base}/json`, url_hosts_whitelist: ['example.com'] }).done;
     expect(white).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/not whitelisted/) } });
+  });
+
+  it('verifies certificates unless verify_ssl_cert is false', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'squall-tls-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const tls = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"secure": true}');
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
+      const verified = await request({ url }).done;
+      expect(verified).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/self[- ]signed/i) } });
+      const unverified = await request({ url, verify_ssl_cert: false }).done;
+      expect(unverified).toMatchObject({ status: 'succeeded', result: { body: { secure: true }, parsed: true } });
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((r) => tls.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
