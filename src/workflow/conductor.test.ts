@@ -504,7 +504,7 @@ tasks:
     expect(sim.completion?.status).toBe('failed');
   });
 
-  it('fail after a succeeded task fails the workflow without a task error', () => {
+  it('fail after a succeeded task fails the workflow with the fail command\'s error only', () => {
     const sim = simulate(`version: 1.0
 tasks:
   task1:
@@ -512,7 +512,7 @@ tasks:
     next:
       - do: fail
 `);
-    expect(sim.completion).toMatchObject({ status: 'failed', errors: [] });
+    expect(sim.completion).toMatchObject({ status: 'failed', errors: [{ type: 'error', message: 'Execution failed. See result for details.', task_id: 'fail' }] });
   });
 
   it('retry as a transition target runs the task again', () => {

@@ -33,10 +33,16 @@ export function contextOf(state: WorkflowState, delta: Record<string, unknown> |
   return { ...state.root, ...delta };
 }
 
+/** Adds an entry to the workflow's errors unless the same one is there (Orquesta's log_entry). */
+export function pushError(state: WorkflowState, entry: WorkflowError): void {
+  const text = JSON.stringify(entry);
+  if (!state.errors.some((e) => JSON.stringify(e) === text)) state.errors.push(entry);
+}
+
 /** Records an error the way Orquesta shapes it. */
 export function logError(state: WorkflowState, err: unknown, where: Omit<WorkflowError, 'type' | 'message'> = {}): void {
   const message = err instanceof Error ? err.message : String(err);
-  state.errors.push({ type: 'error', message, ...where });
+  pushError(state, { type: 'error', message, ...where });
 }
 
 /** A task failed or an expression could not be evaluated: the workflow fails (canceling stays canceling). */

@@ -1,8 +1,10 @@
 // What happens when a task execution ends: retry, Orquesta's `next` evaluation (when, publish,
 // do — in order), engine commands, joins, and whether the failure was remediated.
 import { findTask, inboundTasks, type TaskNode, type Transition } from './graph.js';
-import { contextOf, createRun, failWorkflow, logError, render, renderInteger, type Step } from './dispatch.js';
+import { contextOf, createRun, failWorkflow, logError, pushError, render, renderInteger, type Step } from './dispatch.js';
 import { isAbended, type FinishStatus, type TaskRun } from './state.js';
+
+const FAILED_MESSAGE = 'Execution failed. See result for details.';
 
 /** Python truthiness, which Orquesta applies to `when` results. */
 export function truthy(v: unknown): boolean {
@@ -40,7 +42,7 @@ export function finishRun(step: Step, run: TaskRun, status: FinishStatus, result
   }
   if (state.status === 'running' && task.retry && shouldRetry(step, run, task, delta)) return;
   if (isAbended(status)) {
-    state.errors.push({ type: 'error', message: 'Execution failed. See result for details.', task_id: task.name, result });
+    pushError(state, { type: 'error', message: FAILED_MESSAGE, task_id: task.name, result });
   }
   followTransitions(step, run, task, delta);
   // Once the workflow has failed, every task that still ends is terminal (Orquesta).
@@ -97,7 +99,11 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
       if (target.name !== 'continue') remediated = true;
       if (target.name === 'continue' || target.name === 'noop' || target.name === 'fail') {
         addTerminal(step, state.seq++, out);
-        if (target.name === 'fail') manualFail = true;
+        if (target.name === 'fail') {
+          // Orquesta runs `fail` as a task that fails, and logs it like one.
+          pushError(state, { type: 'error', message: FAILED_MESSAGE, task_id: 'fail' });
+          manualFail = true;
+        }
       } else if (target.name === 'retry') {
         reruns.push(out);
       } else {
