@@ -52,13 +52,15 @@ export function setKey(d: Dict, key: string, value: unknown): void {
   else d[key] = value;
 }
 
-/** Dict keys are strings in JSON; yaql's non-string keys (numbers, booleans, null) are written as Python's str(). */
+/**
+ * Dict keys are strings in JSON. yaql's other hashable keys are written as Python's json
+ * module writes them (true, false, null, 1.5); a list or dict cannot be a key.
+ */
 export function toKey(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  return typeof v === 'number' ? String(v) : pyRepr(v);
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean' || typeof v === 'number') return String(v);
+  throw new SquallError('EXPR_EVAL', `a ${typeName(v)} cannot be a dict key`);
 }
 
 export function newDict(entries: Iterable<readonly [string, unknown]> = []): Dict {
@@ -144,14 +146,20 @@ function pyStringRepr(s: string): string {
   return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
 }
 
-/** Python's str() of a number: JavaScript keeps no int/float distinction, so 2.0 prints as 2. */
+/**
+ * Python's str() of a number. An integral value prints as a Python int (JavaScript keeps
+ * no int/float distinction, so 2.0 prints as 2); others as Python's float repr, which
+ * uses exponent notation below 1e-4 and from 1e16 on.
+ */
 export function pyNumber(n: number): string {
   if (Number.isNaN(n)) return 'nan';
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
-  const s = String(n);
-  // Python writes 1e+21 as 1e+21 and 1e-7 as 1e-07.
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
+  const [mantissa, expText] = n.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp >= -4 && exp < 16) return String(n);
+  return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
 /** Copies a result into plain JSON-ish values: regexes become their pattern text. */
@@ -163,12 +171,14 @@ export function toOutput(v: unknown): unknown {
     if (!keys.some((k) => needsOutputCopy(v[k]))) return v;
     return newDict(keys.map((k) => [k, toOutput(v[k])] as const));
   }
+  // JavaScript's -0 (0 * -1, int(-0.5)) is Python's int 0.
+  if (v === 0) return 0;
   if (typeof v === 'object' && v !== null) throw new SquallError('EXPR_EVAL', `the result is not a JSON value (${Object.prototype.toString.call(v)})`);
   return v === undefined ? null : v;
 }
 
 function needsOutputCopy(v: unknown): boolean {
-  if (v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && !isDict(v))) return true;
+  if (v === undefined || Object.is(v, -0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && !isDict(v))) return true;
   if (Array.isArray(v)) return v.some(needsOutputCopy);
   if (isDict(v)) return Object.keys(v).some((k) => needsOutputCopy(v[k]));
   return false;

@@ -57,22 +57,36 @@ function rightSplit(s: string, sep: string | null, max: number, inv: Inv): strin
   return pySplitString(rev(s), sep === null ? null : rev(sep), max, inv).map(rev).reverse();
 }
 
+// Python indexes strings by code point; JavaScript by UTF-16 unit. Only strings with
+// characters outside the BMP (emoji, …) need the slower code-point path.
+const ASTRAL = /[\uD800-\uDFFF]/;
+
+function codePoints(s: string): string[] | null {
+  return ASTRAL.test(s) ? [...s] : null;
+}
+
 /** Python's s[a:b]: negative bounds count from the end, then clamp. */
 function pySlice(s: string, a: number, b: number): string {
-  const n = s.length;
+  const cps = codePoints(s);
+  const n = cps ? cps.length : s.length;
   const norm = (i: number) => (i < 0 ? Math.max(0, i + n) : Math.min(i, n));
-  return s.slice(norm(a), Math.max(norm(a), norm(b)));
+  const from = norm(a);
+  const to = Math.max(from, norm(b));
+  return cps ? cps.slice(from, to).join('') : s.slice(from, to);
 }
 
 // yaql: start < 0 counts from the end once; length < 0 means "to the end"; then s[start:start+length].
 function substring(s: string, start: number, length: number): string {
-  const from = start < 0 ? start + s.length : start;
-  const len = length < 0 ? s.length - from : length;
+  const n = codePoints(s)?.length ?? s.length;
+  const from = start < 0 ? start + n : start;
+  const len = length < 0 ? n - from : length;
   return pySlice(s, from, from + len);
 }
 
-/** Python's str.find / rfind over s[start:end]. */
+/** Python's str.find / rfind over s[start:end], in code points. */
 function find(s: string, sub: string, start: number, end: number | undefined, last: boolean): number {
+  const cps = codePoints(s);
+  if (cps) return findByCodePoints(cps, [...sub], start, end, last);
   const n = s.length;
   const norm = (i: number) => (i < 0 ? Math.max(0, i + n) : Math.min(i, n));
   const a = norm(start);
@@ -81,6 +95,20 @@ function find(s: string, sub: string, start: number, end: number | undefined, la
   const region = s.slice(a, b);
   const i = last ? region.lastIndexOf(sub) : region.indexOf(sub);
   return i < 0 ? -1 : i + a;
+}
+
+function findByCodePoints(cps: string[], sub: string[], start: number, end: number | undefined, last: boolean): number {
+  const n = cps.length;
+  const norm = (i: number) => (i < 0 ? Math.max(0, i + n) : Math.min(i, n));
+  const a = norm(start);
+  const b = end === undefined ? n : norm(end);
+  const at = (i: number) => sub.every((c, j) => cps[i + j] === c);
+  if (last) {
+    for (let i = b - sub.length; i >= a; i--) if (at(i)) return i;
+  } else {
+    for (let i = a; i + sub.length <= b; i++) if (at(i)) return i;
+  }
+  return -1;
 }
 
 function replaceString(s: string, old: string, repl: string, count: number): string {
