@@ -121,6 +121,15 @@ describe('http-request', () => {
     expect(out.result).toMatchObject({ body: { body: 'a=b+c&d=%26', type: 'application/x-www-form-urlencoded', method: 'PUT' } });
   });
 
+  it('uploads file_content as multipart/form-data named file_name (st2 file upload)', async () => {
+    const action = makeAction({ runner_type: 'http-request', parameters: { file_name: { type: 'string' }, file_content: { type: 'string' }, file_content_type: { type: 'string' } } });
+    const out = await request({ url: `${base}/echo`, file_name: 'notes.txt', file_content: 'line 1\nline 2', file_content_type: 'text/plain' }, action).done;
+    const echoed = (out.result as { body: { body: string; type: string; method: string } }).body;
+    expect(echoed.method).toBe('POST');
+    const boundary = /^multipart\/form-data; boundary=(\S+)$/.exec(echoed.type)![1];
+    expect(echoed.body).toBe(`--${boundary}\r\nContent-Disposition: form-data; name="notes.txt"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\nline 1\nline 2\r\n--${boundary}--\r\n`);
+  });
+
   it('keeps a non-JSON body as text, parsed false', async () => {
     expect((await request({ url: `${base}/text` }).done).result).toMatchObject({ status_code: 200, body: 'plain text', parsed: false });
     expect((await request({ url: `${base}/bad-json` }).done).result).toMatchObject({ body: '{not json', parsed: false });

@@ -4,6 +4,7 @@
 // Built on node:http/https rather than the global fetch: fetch cannot turn off certificate
 // verification per request (verify_ssl_cert) without the undici package, and st2's
 // allow_redirects=false must hand back the 3xx response itself.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { VERSION } from '../version.js';
@@ -53,6 +54,9 @@ const RUNNER_PARAMETERS: Runner['parameters'] = {
   },
 };
 
+// Squall's own ceiling on one response held in memory (issue 2: nothing below 100 MB).
+const MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
+
 function send(req: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const lib = req.url.protocol === 'https:' ? https : http;
@@ -64,7 +68,12 @@ function send(req: HttpRequest): Promise<HttpResponse> {
       timeout: req.timeoutMs,
     }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_RESPONSE_BYTES) r.destroy(new Error(`response body is larger than ${MAX_RESPONSE_BYTES} bytes`));
+        else chunks.push(c);
+      });
       res.on('end', () => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) {
@@ -139,6 +148,23 @@ function encodeBody(body: unknown, headers: Record<string, string>): Buffer | nu
   return Buffer.from(String(body));
 }
 
+/**
+ * st2's file upload (file_name + file_content, optional file_content_type): requests'
+ * `files=` sends one multipart/form-data part named and filenamed file_name, instead of the body.
+ */
+function multipartBody(p: Record<string, unknown>, headers: Record<string, string>): Buffer | null {
+  if (typeof p.file_name !== 'string' || !p.file_name || typeof p.file_content !== 'string' || !p.file_content) return null;
+  const boundary = `squall${randomUUID().replace(/-/g, '')}`;
+  const name = p.file_name.replace(/["\r\n]/g, '_');
+  const type = typeof p.file_content_type === 'string' && p.file_content_type ? `Content-Type: ${p.file_content_type.replace(/[\r\n]/g, ' ')}\r\n` : '';
+  headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`;
+  return Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}"\r\n${type}\r\n`),
+    Buffer.from(p.file_content),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+}
+
 function buildHeaders(ctx: RunContext): Record<string, string> {
   const p = ctx.parameters;
   const headers: Record<string, string> = {};
@@ -197,7 +223,7 @@ async function runRequest(ctx: RunContext): Promise<RunOutcome> {
   const headers = buildHeaders(ctx);
   let body: Buffer | null;
   try {
-    body = encodeBody(p.body, headers);
+    body = multipartBody(p, headers) ?? encodeBody(p.body, headers);
   } catch (err) {
     return failure(`Request body (${String(p.body)}) can't be parsed as JSON: ${(err as Error).message}`);
   }
