@@ -245,15 +245,14 @@ function compileCall(name: string, args: Arg[], pos: number): Node {
   }, pos, name === 'float');
 }
 
-// Method syntax `x.f(…)`: yaql's method first, then a host function given x as its first argument.
+// Method syntax `x.f(…)` reaches only yaql's methods: functions registered by the host
+// (Orquesta's ctx, task, json, …) are plain functions in yaql, so `'{}'.json()` is an error there too.
 function compileMethod(name: string, args: Arg[], pos: number): (recv: unknown, c: Ctx) => unknown {
   const s = splitArgs(args);
   const std = lookupStd(name);
   const fn = std?.method ? std : undefined;
   return (recv, c) => {
     if (fn) return fn.call({ ctx: c, args: [constNode(recv, pos), ...s.args], kw: s.kw, pos, name, isMethod: true });
-    const host = lookupFunction(c.env, name);
-    if (host) return callHost(host, name, c, [recv], s, pos);
-    throw evalError(pos, std ? `${name}() is not a method: write ${name}(…)` : `unknown method '${name}'`);
+    throw evalError(pos, std || lookupFunction(c.env, name) ? `${name}() is not a method: write ${name}(…)` : `unknown method '${name}'`);
   };
 }
