@@ -161,6 +161,7 @@ export function secretEnvName(param: string): string {
  * them to every user. Squall passes a secret parameter in the environment variable
  * ST2_ACTION_PARAM_<NAME> (readable only by the same user and root, in /proc/<pid>/environ)
  * and, when it has a position, an empty string in its place so later positions keep theirs.
+ * (st2 passes no parameter through the environment: only `env`, and ST2_ACTION_* metadata.)
  */
 export function scriptArguments(ctx: RunContext, runnerParameters: ParameterSchema): { args: string[]; env: Record<string, string> } {
   const schema = ctx.action.parameters;

@@ -92,6 +92,21 @@ describe('runProcess', () => {
     await until(() => !alive(childPid), 3_000);
   });
 
+  it('ends a timed-out execution even when a process that left the group holds its pipes', async () => {
+    const pidFile = path.join(dir, 'escaped.pid');
+    const started = Date.now();
+    const r = await runProcess({
+      command: 'bash',
+      args: ['-c', `setsid bash -c 'echo $$ > ${pidFile}; exec sleep 30' & sleep 30`],
+      timeoutMs: 200,
+      killGraceMs: 200,
+    });
+    const escaped = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(escaped, 'SIGKILL');
+    expect(r.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
   it('cancels through the AbortSignal and kills the group', async () => {
     const abort = new AbortController();
     const pidFile = path.join(dir, 'child.pid');
