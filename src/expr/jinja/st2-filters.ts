@@ -1,12 +1,12 @@
 // StackStorm's own Jinja filters (st2common/st2common/expressions/functions/*.py and
 // util/jinja.py), matched to their Python behaviour. In Orquesta they are functions too.
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, type Tags } from 'yaml';
 import type { Filter } from './filter-api.js';
 import { pyJson } from './json.js';
 import { jsonpathQuery } from './jsonpath.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
 import { pyYamlDump } from './yaml-dump.js';
-import { KvRef, arg, defined, evalError, iterate, str, toInt } from './values.js';
+import { KvRef, arg, defined, evalError, iterate, str, toInt, tuple } from './values.js';
 
 /** st2's marker for None in rendered parameters (st2common/util/jinja.py NONE_MAGIC_VALUE). */
 export const NONE_MAGIC_VALUE = '%*****__%NONE%__*****%';
@@ -96,6 +96,11 @@ function dirname(p: string): string {
   return head && !/^\/+$/.test(head) ? head.replace(/\/+$/, '') : head;
 }
 
+
+/** PyYAML's YAML 1.1 booleans: yes/no/on/off/true/false, but not the single letters y/n. */
+const pyYamlBools = (tags: Tags): Tags => tags.map((t) => (typeof t === 'object' && t.tag === 'tag:yaml.org,2002:bool' && t.test
+  ? { ...t, test: new RegExp(t.test.source.replace('Y|y|', '').replace('N|n|', '')) } : t));
+
 export const st2Filters: ReadonlyMap<string, Filter> = new Map<string, Filter>([
   ['decrypt_kv', (v) => {
     if (!(v instanceof KvRef) || v.path.length < 2) {
@@ -112,7 +117,7 @@ export const st2Filters: ReadonlyMap<string, Filter> = new Map<string, Filter>([
   }],
   ['from_yaml_string', (v) => {
     try {
-      return parseYaml(str(defined(v)), { version: '1.1' }) as unknown;
+      return parseYaml(str(defined(v)), { version: '1.1', customTags: pyYamlBools }) as unknown;
     } catch (err) {
       throw evalError(`from_yaml_string: not valid YAML: ${(err as Error).message}`);
     }
@@ -140,7 +145,7 @@ export const st2Filters: ReadonlyMap<string, Filter> = new Map<string, Filter>([
   ['regex_substring', (v, a, kw) => {
     const re = pythonRegex(str(arg('regex_substring', a, kw, 0, 'pattern')), arg('regex_substring', a, kw, 2, 'ignorecase', false) === true, false, true);
     const index = toInt(arg('regex_substring', a, kw, 1, 'result_index', 0));
-    const found = [...str(defined(v)).matchAll(re)].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? m[1] ?? '' : m.slice(1).map((g) => g ?? '')));
+    const found = [...str(defined(v)).matchAll(re)].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? m[1] ?? '' : tuple(m.slice(1).map((g) => g ?? ''))));
     const i = index < 0 ? found.length + index : index;
     if (i < 0 || i >= found.length) throw evalError('regex_substring: list index out of range (no such match)');
     return found[i];
