@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { registerExecutionCommands } from './commands/execution.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerPackCommands } from './commands/pack.js';
+import { registerExprCommands } from './commands/expr.js';
 
 const program = new Command('squall')
   .description('Squall: event-driven automation for ops (StackStorm-compatible)')
@@ -13,7 +14,7 @@ const program = new Command('squall')
   .showHelpAfterError()
   .exitOverride();
 
-const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands];
+const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands, registerExprCommands];
 for (const register of groups) register(program);
 
 try {
