@@ -515,6 +515,19 @@ tasks:
     expect(sim.completion).toMatchObject({ status: 'failed', errors: [{ type: 'error', message: 'Execution failed. See result for details.', task_id: 'fail' }] });
   });
 
+  it('the retry command re-runs the task at most 3 times, then the failure stands', () => {
+    const sim = simulate(`version: 1.0
+tasks:
+  flaky:
+    action: core.fail
+    next:
+      - when: <% failed() %>
+        do: retry
+`);
+    expect(sim.scheduled.map((c) => [c.task, c.attempt])).toEqual([['flaky', 0], ['flaky', 1], ['flaky', 2], ['flaky', 3]]);
+    expect(sim.completion?.status).toBe('failed');
+  });
+
   it('retry as a transition target runs the task again', () => {
     let n = 0;
     const sim = simulate(`version: 1.0
@@ -685,6 +698,28 @@ tasks:
     expect(sim.completion).toMatchObject({ status: 'canceled', errors: [] });
   });
 
+  it('pause lets running items finish and holds the rest; cancel then ends the workflow', () => {
+    const sim = simulate(`version: 1.0
+tasks:
+  each:
+    with:
+      items: <% ctx().xs %>
+      concurrency: 1
+    action: core.noop
+`, { xs: [1, 2, 3] }, () => 'hold');
+    sim.send({ kind: 'pause' });
+    sim.finish(sim.running[0], 'succeeded');
+    expect(sim.state.status).toBe('paused');
+    expect(sim.scheduled).toHaveLength(1);
+    sim.send({ kind: 'resume' });
+    expect(sim.scheduled.map((c) => c.item)).toEqual([0, 1]);
+    sim.send({ kind: 'pause' });
+    sim.finish(sim.running[0], 'succeeded');
+    sim.send({ kind: 'cancel' });
+    expect(sim.completion).toMatchObject({ status: 'canceled' });
+    expect(sim.state.runs[0].status).toBe('canceled');
+  });
+
   it('a child that pauses (e.g. an inquiry) pauses the workflow; its resumption resumes it', () => {
     const sim = simulate(two, {}, () => 'hold');
     sim.send({ kind: 'task-status', run: 0, status: 'pending' });
@@ -711,5 +746,52 @@ tasks:
   it('keeps the state plain JSON', () => {
     const sim = simulate(two, {}, () => 'hold');
     expect(JSON.parse(JSON.stringify(sim.state))).toEqual(sim.state);
+  });
+});
+
+describe('Jinja expressions', () => {
+  it('renders Jinja in input, when, publish, items and output with the same functions', () => {
+    const sim = simulate(`version: 1.0
+input:
+  - xs
+tasks:
+  each:
+    with: "{{ ctx('xs') }}"
+    action: core.echo message="{{ item() }}!"
+    next:
+      - when: "{{ succeeded() }}"
+        publish:
+          - said: "{{ result() | map(attribute='stdout') | list }}"
+output:
+  - said: "{{ ctx().said }}"
+`, { xs: ['a', 'b'] });
+    expect(sim.scheduled.map((c) => c.input.message)).toEqual(['a!', 'b!']);
+    expect(sim.completion?.output).toEqual({ said: ['a!', 'b!'] });
+  });
+});
+
+describe('scale', () => {
+  it('conducts a 1,000-iteration loop with a flat, bounded state', () => {
+    const sim = simulate(`version: 1.0
+vars:
+  - i: 0
+tasks:
+  init:
+    action: core.noop
+    next:
+      - do: step
+  step:
+    action: core.noop
+    next:
+      - when: <% ctx().i < 999 %>
+        publish: i=<% ctx().i + 1 %>
+        do: step
+output:
+  - i: <% ctx().i %>
+`);
+    expect(sim.scheduled).toHaveLength(1_001);
+    expect(sim.completion?.output).toEqual({ i: 999 });
+    // Finished runs drop their context: only their record stays.
+    expect(sim.state.runs.every((r) => r.delta === undefined)).toBe(true);
   });
 });

@@ -205,7 +205,11 @@ function cancel(step: Step): void {
   }
   state.status = 'canceling';
   step.commands.push({ kind: 'workflow-status', status: 'canceling' });
-  for (const run of open) step.commands.push({ kind: 'cancel-task', run: run.id });
+  for (const run of open) {
+    // A with-items run waiting to dispatch more items has nothing that could report back.
+    if (run.items && run.items.active === 0 && !run.items.marks.includes('p')) finishRun(step, run, 'canceled', null);
+    else step.commands.push({ kind: 'cancel-task', run: run.id });
+  }
 }
 
 /** After an event: pause, or complete the workflow once nothing is running. */
@@ -273,6 +277,8 @@ function complete(step: Step, status: 'succeeded' | 'failed' | 'canceled', rende
   state.status = final;
   state.ended = true;
   state.held = [];
+  // Children still paused (a failure elsewhere ended the workflow) would otherwise wait forever.
+  for (const run of state.runs) if (!isEndedRun(run)) step.commands.push({ kind: 'cancel-task', run: run.id });
   step.commands.push({ kind: 'complete-workflow', status: final, output: state.output, errors: state.errors });
 }
 

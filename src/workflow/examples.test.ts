@@ -40,8 +40,8 @@ describe("st2's example workflows", () => {
     });
   });
 
-  it('orquesta-join', () => {
-    const sim = simulate(load('orquesta-join'), {}, shell);
+  it('orquesta-join (state saved as JSON after every event)', () => {
+    const sim = simulate(load('orquesta-join'), {}, shell, {}, true);
     expect(sequence(sim).filter((t) => t === 'task10')).toHaveLength(1);
     expect(sim.completion?.output).toEqual({
       messages: ['Fee fi fo fum', 'I smell the blood of an English man', 'Be alive, or be he dead', "I'll grind his bones to make my bread"],
@@ -63,7 +63,7 @@ describe("st2's example workflows", () => {
     const members = ['Lakshmi', 'Lindsay', 'Tomaz', 'Matt', 'Jon'];
     const expected = members.map((m) => `${m}, resistance is futile!`);
     expect(simulate(load('orquesta-with-items'), { members }, shell).completion?.output).toEqual({ items: expected });
-    const sim = simulate(load('orquesta-with-items-concurrency'), { members, concurrency: 2 }, () => 'hold');
+    const sim = simulate(load('orquesta-with-items-concurrency'), { members, concurrency: 2 }, () => 'hold', {}, true);
     expect(sim.running).toHaveLength(2);
     while (sim.running.length > 0) {
       const cmd = sim.running[0];
@@ -94,7 +94,7 @@ describe("st2's example workflows", () => {
   });
 
   it('orquesta-error-handling-fail-manually', () => {
-    const sim = simulate(load('orquesta-error-handling-fail-manually'), { cmd: 'exit 1' }, shell);
+    const sim = simulate(load('orquesta-error-handling-fail-manually'), { cmd: 'exit 1' }, shell, {}, true);
     expect(sequence(sim)).toEqual(['task1', 'task3']);
     expect(sim.completion).toEqual({
       kind: 'complete-workflow', status: 'failed', output: { message: '$%#&@#$!!!' },

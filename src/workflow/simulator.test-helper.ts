@@ -42,8 +42,14 @@ export function compileForTest(source: string): Graph {
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 
-/** Starts `source` with `input`, answering every dispatched action through `respond` until nothing moves. */
-export function simulate(source: string | Graph, input: Record<string, unknown> = {}, respond: Responder = () => undefined, options: ConductorOptions = {}): Simulation {
+/**
+ * Starts `source` with `input`, answering every dispatched action through `respond` until nothing
+ * moves. With `persist`, the state goes through JSON after every call, as the runtime stores it.
+ */
+export function simulate(
+  source: string | Graph, input: Record<string, unknown> = {}, respond: Responder = () => undefined,
+  options: ConductorOptions = {}, persist = false,
+): Simulation {
   const graph = typeof source === 'string' ? compileForTest(source) : source;
   const pending: Schedule[] = [];
   const sim: Simulation = {
@@ -58,7 +64,7 @@ export function simulate(source: string | Graph, input: Record<string, unknown> 
     },
   };
   const take = (r: { state: WorkflowState; commands: WorkflowCommand[] }) => {
-    sim.state = r.state;
+    sim.state = persist ? (JSON.parse(JSON.stringify(r.state)) as WorkflowState) : r.state;
     for (const c of r.commands) {
       sim.commands.push(c);
       if (c.kind === 'schedule-task') {

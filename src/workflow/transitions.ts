@@ -4,6 +4,7 @@ import { findTask, inboundTasks, type TaskNode, type Transition } from './graph.
 import { contextOf, createRun, failWorkflow, logError, pushError, render, renderInteger, type Step } from './dispatch.js';
 import { isAbended, type FinishStatus, type TaskRun } from './state.js';
 
+const RETRY_COMMAND_COUNT = 3;
 const FAILED_MESSAGE = 'Execution failed. See result for details.';
 
 /** Python truthiness, which Orquesta applies to `when` results. */
@@ -82,7 +83,7 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
   let remediated = false;
   let manualFail = false;
   const arrivals = new Map<string, Record<string, unknown>>();
-  const reruns: Array<Record<string, unknown>> = [];
+  let retry = false;
   for (const tr of task.transitions) {
     if (!matchesOn(tr, status)) continue;
     let out: Record<string, unknown>;
@@ -95,6 +96,14 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
       continue;
     }
     for (const target of tr.targets) {
+      if (target.name === 'retry') {
+        // Orquesta's retry command: the same task again, with no delay, at most 3 times.
+        if (run.attempt < RETRY_COMMAND_COUNT) {
+          remediated = true;
+          retry = true;
+        }
+        continue;
+      }
       // `continue` only carries the context on; it does not remediate a failure.
       if (target.name !== 'continue') remediated = true;
       if (target.name === 'continue' || target.name === 'noop' || target.name === 'fail') {
@@ -104,8 +113,6 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
           pushError(state, { type: 'error', message: FAILED_MESSAGE, task_id: 'fail' });
           manualFail = true;
         }
-      } else if (target.name === 'retry') {
-        reruns.push(out);
       } else {
         arrivals.set(target.name, { ...arrivals.get(target.name), ...out });
       }
@@ -114,7 +121,7 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
   if ((isAbended(status) && !remediated) || manualFail) failWorkflow(state);
   // Orquesta stages next tasks sorted by name; beside a `fail`, they still run (remediation).
   for (const name of [...arrivals.keys()].sort()) arrive(step, name, task.name, arrivals.get(name)!, manualFail);
-  for (const out of reruns) createRun(step, task, { delta: out, attempt: 0 }, manualFail);
+  if (retry) createRun(step, task, { delta, attempt: run.attempt + 1, delaySeconds: 0 }, manualFail);
 }
 
 /** publish entries in order: each sees result() and the earlier ones of the same entry. */
