@@ -140,11 +140,9 @@ export async function createAction(deps: PackDeps, value: unknown): Promise<Acti
   if (typeof packName !== 'string') throwProblems([{ field: 'pack', message: 'is required: the pack the action belongs to' }]);
   const pack = await getPack(deps, packName);
   const action = await checkBody(deps, value, pack);
-  return deps.store.tx(async (tx) => {
-    if (await rows.getAction(tx, action.ref)) throw new SquallError('CONFLICT', `action ${action.ref} already exists`, { field: 'name' });
-    await rows.upsertAction(tx, action);
-    return action;
-  });
+  const inserted = await deps.store.tx((tx) => rows.insertAction(tx, action));
+  if (!inserted) throw new SquallError('CONFLICT', `action ${action.ref} already exists`, { field: 'name' });
+  return action;
 }
 
 /** Replaces action `ref` with an API body; its pack and name cannot change. Throws ACTION_NOT_FOUND. */

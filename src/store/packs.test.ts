@@ -102,6 +102,29 @@ describeBackends('store/packs', ({ open }) => {
     expect(await store.tx((tx) => packs.deleteAction(tx, 'demo.a'))).toBe(false);
   });
 
+  it('concurrent registrations of one pack both succeed, one after the other', async () => {
+    const store = await open();
+    await store.tx((tx) => packs.replacePack(tx, makePack(), [makeAction({ name: 'old' })], []));
+    const versions = ['2.0.0', '3.0.0', '4.0.0'];
+    await Promise.all(versions.map((version) =>
+      store.tx((tx) => packs.replacePack(tx, makePack({ version }), [makeAction({ name: `v${version[0]}` })], [])),
+    ));
+    await store.read(async (tx) => {
+      const pack = await packs.getPack(tx, 'demo');
+      expect(versions).toContain(pack?.version);
+      // Whichever committed last: its action, and only its.
+      expect((await packs.listActions(tx, { limit: 10, offset: 0 })).map((a) => a.ref)).toEqual([`demo.v${pack!.version[0]}`]);
+    });
+  });
+
+  it('inserts a new action only once', async () => {
+    const store = await open();
+    await store.tx((tx) => packs.replacePack(tx, makePack(), [], []));
+    expect(await store.tx((tx) => packs.insertAction(tx, makeAction({ name: 'a', description: 'first' })))).toBe(true);
+    expect(await store.tx((tx) => packs.insertAction(tx, makeAction({ name: 'a', description: 'second' })))).toBe(false);
+    expect((await store.read((tx) => packs.getAction(tx, 'demo.a')))?.description).toBe('first');
+  });
+
   it('deleting a pack deletes its actions and policies, and only those', async () => {
     const store = await open();
     await store.tx(async (tx) => {

@@ -47,9 +47,13 @@ function toPolicy(r: PolicyRow): Policy {
   return { ...r, enabled: r.enabled === 1, parameters: JSON.parse(r.parameters) } as Policy;
 }
 
-async function insertPack(tx: Tx, p: Pack): Promise<void> {
+// An upsert rather than delete + insert: its row lock makes a concurrent registration of
+// the same pack wait for this one to commit instead of failing on the primary key.
+async function upsertPack(tx: Tx, p: Pack): Promise<void> {
   await tx.run(
-    `insert into packs (name, version, description, path, metadata, registered_at) values ($1, $2, $3, $4, $5, $6)`,
+    `insert into packs (name, version, description, path, metadata, registered_at) values ($1, $2, $3, $4, $5, $6)
+     on conflict (name) do update set version = excluded.version, description = excluded.description,
+       path = excluded.path, metadata = excluded.metadata, registered_at = excluded.registered_at`,
     [p.name, p.version, p.description, p.path, JSON.stringify(p.metadata), p.registered_at],
   );
 }
@@ -74,8 +78,8 @@ async function insertPolicy(tx: Tx, p: Policy): Promise<void> {
  * Call it inside one store.tx: if any insert fails, the previous version stays.
  */
 export async function replacePack(tx: Tx, pack: Pack, actions: readonly Action[], policies: readonly Policy[]): Promise<void> {
-  await deletePack(tx, pack.name);
-  await insertPack(tx, pack);
+  await upsertPack(tx, pack);
+  await deleteContents(tx, pack.name);
   for (const a of actions) await tx.run(INSERT_ACTION, actionValues(a));
   for (const p of policies) await insertPolicy(tx, p);
 }
@@ -89,12 +93,16 @@ export async function listPacks(tx: Tx): Promise<Pack[]> {
   return (await tx.all<PackRow>(`select * from packs order by name`)).map(toPack);
 }
 
+// Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite honours only
+// on connections with foreign_keys switched on.
+async function deleteContents(tx: Tx, pack: string): Promise<void> {
+  await tx.run(`delete from policies where pack = $1`, [pack]);
+  await tx.run(`delete from actions where pack = $1`, [pack]);
+}
+
 /** Deletes the pack with its actions and policies; false when there was no such pack. */
 export async function deletePack(tx: Tx, name: string): Promise<boolean> {
-  // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite honours
-  // only on connections with foreign_keys switched on.
-  await tx.run(`delete from policies where pack = $1`, [name]);
-  await tx.run(`delete from actions where pack = $1`, [name]);
+  await deleteContents(tx, name);
   return (await tx.run(`delete from packs where name = $1`, [name])) > 0;
 }
 
@@ -123,6 +131,11 @@ export async function countActions(tx: Tx, pack?: string): Promise<number> {
     ? await tx.get<{ n: number | string }>(`select count(*) as n from actions`)
     : await tx.get<{ n: number | string }>(`select count(*) as n from actions where pack = $1`, [pack]);
   return Number(row?.n ?? 0);
+}
+
+/** Inserts a new action; false (and nothing written) when one with its ref exists. */
+export async function insertAction(tx: Tx, a: Action): Promise<boolean> {
+  return (await tx.run(`${INSERT_ACTION} on conflict (ref) do nothing`, actionValues(a))) > 0;
 }
 
 /** Inserts the action, or replaces the one with the same ref. */
