@@ -1,8 +1,10 @@
 // The core pack as the pack loader reads it, run through parameter resolution and the runners.
+import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { resolveParameters } from '../executions/parameters.js';
 import type { Action } from '../packs/model.js';
 import { loadPack } from '../packs/loader.js';
@@ -14,8 +16,12 @@ const runners = builtinRunners();
 let actions: Map<string, Action>;
 
 beforeAll(async () => {
+  // Other issues add core actions with their own runners (inject-trigger, inquirer): let the
+  // loader accept every runner type the pack names; this test runs only the ones here.
+  const files = (await readdir(path.join(CORE, 'actions'))).filter((f) => f.endsWith('.yaml'));
+  const named = await Promise.all(files.map(async (f) => (parseYaml(await readFile(path.join(CORE, 'actions', f), 'utf8')) as Action).runner_type));
   const loaded = await loadPack(CORE, {
-    runnerNames: new Set(runners.keys()),
+    runnerNames: new Set([...runners.keys(), ...named]),
     entryPointRunners: new Set(['local-shell-script']),
   });
   expect(loaded.pack.name).toBe('core');
@@ -31,7 +37,7 @@ async function run(name: string, given: Record<string, unknown>) {
 
 describe('core pack', () => {
   it('has the st2 core actions this issue covers', () => {
-    expect([...actions.keys()].sort()).toEqual(['echo', 'http', 'local', 'local_sudo', 'noop', 'pause', 'uuid']);
+    expect([...actions.keys()]).toEqual(expect.arrayContaining(['echo', 'http', 'local', 'local_sudo', 'noop', 'pause', 'uuid']));
     expect(actions.get('local')!.parameters.cmd).toMatchObject({ type: 'string', required: true });
     expect(actions.get('pause')!.parameters.max_pause).toMatchObject({ type: 'integer', required: true });
     expect(actions.get('uuid')!.parameters.uuid_type).toMatchObject({ default: 'uuid4', enum: ['uuid1', 'uuid4'] });
