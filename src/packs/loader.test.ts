@@ -76,6 +76,15 @@ describe('loadPack: the good demo pack', () => {
   });
 });
 
+describe('loadPack: pack.yaml', () => {
+  it('uses ref as the pack name when given, and reads "0.3" as 0.3.0; no actions/ is fine', async () => {
+    const { pack, actions, policies } = await loadPack(join(fixtures, 'named_ref'), makeRules());
+    expect(pack).toMatchObject({ name: 'my_pack', version: '0.3.0', metadata: { name: 'My Pack', ref: 'my_pack' } });
+    expect(actions).toEqual([]);
+    expect(policies).toEqual([]);
+  });
+});
+
 describe('loadPack: broken packs name the file, the line and the field', () => {
   it('a parameter type st2 does not know', async () => {
     const err = await loadError('broken/param-type');
