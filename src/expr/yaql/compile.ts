@@ -219,7 +219,10 @@ function lookupStd(name: string): YaqlFunction | undefined {
 }
 
 function callHost(host: HostFunction, name: string, c: Ctx, pre: unknown[], s: SplitArgs, pos: number): unknown {
-  const args = [...pre, ...s.args.map((a) => (a.hole ? null : a.ev(c)))];
+  const args = [...pre, ...s.args.map((a) => {
+    if (a.pair) throw evalError(a.pos, `${name}() takes no 'key => value' argument with a computed key`);
+    return a.hole ? null : a.ev(c);
+  })];
   const kwargs = Object.create(null) as Record<string, unknown>;
   if (s.kw) for (const k of Object.keys(s.kw)) kwargs[k] = s.kw[k]!.ev(c);
   try {

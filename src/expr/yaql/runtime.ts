@@ -70,7 +70,7 @@ export function lookupVar(c: Ctx, name: string): unknown {
 export function childCtx(parent: Ctx, xs: readonly unknown[], named?: Dict): Ctx {
   let vars: Dict | null = null;
   if (xs.length > 1 || named) {
-    vars = {};
+    vars = Object.create(null) as Dict;
     for (let i = 1; i < xs.length; i++) vars[String(i + 1)] = xs[i];
     if (named) for (const k of Object.keys(named)) vars[k] = named[k];
   }
@@ -86,15 +86,27 @@ export function noMatch(inv: Inv, why?: string): Error {
   return evalError(inv.pos, `no form of ${inv.name}() accepts these arguments${why ? ` (${why})` : ''}`);
 }
 
-/** Evaluates every positional argument in the caller's context (a skipped one is undefined). */
-export function argValues(inv: Inv): unknown[] {
-  return inv.args.map((n) => (n.hole ? undefined : n.ev(inv.ctx)));
+function pairNotAllowed(inv: Inv, n: Node): Error {
+  return evalError(n.pos, `${inv.name}() takes no 'key => value' argument with a computed key (a named argument is a bare name)`);
+}
+
+/**
+ * Evaluates every positional argument in the caller's context (a skipped one is undefined).
+ * A `'key' => value` argument is accepted only by the functions that take pairs (dict,
+ * set), as in yaql, which cannot turn it into a named argument otherwise.
+ */
+export function argValues(inv: Inv, allowPairs = false): unknown[] {
+  return inv.args.map((n) => {
+    if (n.pair && !allowPairs) throw pairNotAllowed(inv, n);
+    return n.hole ? undefined : n.ev(inv.ctx);
+  });
 }
 
 /** Argument `i` as a yaql lambda: evaluated with `$` bound to its first parameter. */
 export function lambdaArg(inv: Inv, i: number): ((...xs: unknown[]) => unknown) | undefined {
   const node = inv.args[i];
   if (!node || node.hole) return undefined;
+  if (node.pair) throw pairNotAllowed(inv, node);
   return (...xs: unknown[]) => node.ev(childCtx(inv.ctx, xs));
 }
 

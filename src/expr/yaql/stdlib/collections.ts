@@ -71,13 +71,13 @@ function inRange(i: number, position: number, count: number): boolean {
 
 export const collections: Record<string, YaqlFunction> = {
   dict: lazyFn('function', (inv) => {
-    const a = argValues(inv);
+    const a = argValues(inv, true);
     if (a.length === 1 && !(a[0] instanceof MappingPair) && !inv.kw) return dictFromItems(asList(a[0], inv), inv);
     return newDict([...pairsOf(a, inv), ...kwPairs(inv)]);
   }),
   list: valueFn('function', (a) => a),
   set: lazyFn('both', (inv) => {
-    const a = argValues(inv);
+    const a = argValues(inv, true);
     if (isDict(a[0]) && (a.length > 1 || inv.kw)) {
       const d = a[0];
       if (a.length === 3 && !(a[1] instanceof MappingPair)) return newDict([...Object.entries(d), [toKey(a[1]), a[2]]]);
