@@ -1,0 +1,86 @@
+// Triggers: a trigger type plus parameters, with a ref derived from both so that every
+// rule naming the same type and parameters shares one trigger (as st2 does).
+import { createHash } from 'node:crypto';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { SquallError } from '../errors.js';
+import * as rows from '../store/events.js';
+import type { Tx } from '../store/types.js';
+import type { Trigger, TriggerType } from './model.js';
+
+/** What the events module needs from the node; created once per node, never global. */
+export interface EventDeps {
+  now: () => number;
+  /** How long a delivery id is remembered for deduplication. */
+  dedupeWindowMs: number;
+  /** Compiled schema checks, keyed by trigger type ref and schema kind. */
+  validators: Map<string, { schema: string; check: ValidateFunction }>;
+  ajv: Ajv;
+}
+
+/** Delivery ids are remembered for 24 h unless the node is configured otherwise. */
+export const DEFAULT_DEDUPE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export function createEventDeps(now: () => number, dedupeWindowMs = DEFAULT_DEDUPE_WINDOW_MS): EventDeps {
+  return { now, dedupeWindowMs, validators: new Map(), ajv: new Ajv({ allErrors: false, strict: false }) };
+}
+
+/** Sorted-key JSON, so equal parameters give equal refs whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The ref of the trigger for `type` with `parameters`: the type's own ref when there are none. */
+export function triggerRef(type: TriggerType, parameters: Record<string, unknown>): string {
+  if (Object.keys(parameters).length === 0) return type.ref;
+  const hash = createHash('sha1').update(canonicalJson(parameters)).digest('hex').slice(0, 12);
+  return `${type.ref}.${hash}`;
+}
+
+/** Checks `value` against one of the type's schemas; returns the first problem as "field: message", or null. */
+export function schemaProblem(deps: EventDeps, type: TriggerType, kind: 'payload' | 'parameters', value: unknown): string | null {
+  const schema = kind === 'payload' ? type.payload_schema : type.parameters_schema;
+  if (Object.keys(schema).length === 0) return null;
+  const key = `${kind}:${type.ref}`;
+  const text = JSON.stringify(schema);
+  let entry = deps.validators.get(key);
+  if (!entry || entry.schema !== text) {
+    entry = { schema: text, check: deps.ajv.compile(schema) };
+    deps.validators.set(key, entry);
+  }
+  if (entry.check(value)) return null;
+  const e = entry.check.errors![0]!;
+  const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const missing = (e.params as { missingProperty?: string }).missingProperty;
+  return `${[field, missing].filter(Boolean).join('.') || kind}: ${e.message}`;
+}
+
+export async function requireTriggerType(tx: Tx, ref: string): Promise<TriggerType> {
+  const type = await rows.getTriggerType(tx, ref);
+  if (!type) throw new SquallError('TRIGGER_NOT_FOUND', `no trigger type ${ref}`, { field: 'trigger.type' });
+  return type;
+}
+
+/** The trigger for `typeRef` + `parameters`, created when it does not exist yet. */
+export async function ensureTriggerFor(tx: Tx, deps: EventDeps, typeRef: string, parameters: Record<string, unknown>): Promise<{ trigger: Trigger; type: TriggerType }> {
+  const type = await requireTriggerType(tx, typeRef);
+  const problem = schemaProblem(deps, type, 'parameters', parameters);
+  if (problem) throw new SquallError('RULE_INVALID', `trigger.parameters.${problem} (trigger type ${type.ref})`, { field: 'trigger.parameters' });
+  const ref = triggerRef(type, parameters);
+  const trigger: Trigger = { ref, pack: type.pack, name: ref.slice(type.pack.length + 1), type: type.ref, parameters, created_at: deps.now() };
+  await rows.ensureTrigger(tx, trigger);
+  return { trigger, type };
+}
+
+/** Resolves a trigger ref (or a parameterless type ref) to its trigger and type. */
+export async function resolveTrigger(tx: Tx, deps: EventDeps, ref: string): Promise<{ trigger: Trigger; type: TriggerType }> {
+  const trigger = await rows.getTrigger(tx, ref);
+  if (trigger) return { trigger, type: await requireTriggerType(tx, trigger.type) };
+  const type = await rows.getTriggerType(tx, ref);
+  if (!type) throw new SquallError('TRIGGER_NOT_FOUND', `no trigger or trigger type ${ref}`, { field: 'trigger' });
+  return ensureTriggerFor(tx, deps, ref, {});
+}

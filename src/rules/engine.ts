@@ -1,0 +1,131 @@
+// The rules engine's decision for one trigger instance, in one transaction: every
+// enabled rule on its trigger gets a rule enforcement (succeeded, failed, no_match or
+// suppressed), matching rules request their action through the executions module, and
+// the instance is marked processed. Committed together, so a retried job (its node died
+// before completing it) finds the instance processed and fires nothing twice.
+import type { Logger } from 'pino';
+import { renderValue, type EvalEnv } from '../expr/index.js';
+import type { EventDeps } from '../events/triggers.js';
+import type { TriggerInstance } from '../events/model.js';
+import type { ExecutionDeps } from '../executions/deps.js';
+import { requestIn } from '../executions/service.js';
+import { SquallError } from '../errors.js';
+import * as eventRows from '../store/events.js';
+import { newId } from '../store/ids.js';
+import * as ruleRows from '../store/rules.js';
+import type { Store, Tx } from '../store/types.js';
+import type { CompiledRule } from './definition.js';
+import type { EvalContext } from './criteria.js';
+import { buildIndex, criteriaPass, explainCriteria, rulesFor, type RuleIndex } from './matcher.js';
+import type { Rule, RuleEnforcement } from './model.js';
+import { groupKey, stepWindow } from './window.js';
+
+export interface RulesDeps {
+  store: Store;
+  now: () => number;
+  log: Logger;
+  events: EventDeps;
+  executions: ExecutionDeps;
+  /** Loads the datastore names a rule's templates read; absent, st2kv fails in rule templates. */
+  kv?: (names: readonly string[], rule: Rule) => Promise<EvalEnv['kv']>;
+  /** This node's rule index, rebuilt whenever the stored rules revision moves. */
+  cache: { index: RuleIndex | null };
+}
+
+/** The index for the rules as committed now (one primary-key read when nothing changed). */
+export async function currentIndex(tx: Tx, deps: Pick<RulesDeps, 'cache' | 'log'>): Promise<RuleIndex> {
+  const revision = await ruleRows.rulesRevision(tx);
+  if (deps.cache.index?.revision === revision) return deps.cache.index;
+  const index = buildIndex(await ruleRows.listEnabledRules(tx), revision);
+  deps.cache.index = index;
+  return index;
+}
+
+/** The evaluation context for one rule: clock, and Jinja with the rule's datastore names. */
+export async function evalEnvFor(deps: Pick<RulesDeps, 'kv'>, cr: CompiledRule): Promise<EvalEnv> {
+  if (cr.kvNames.length === 0 || !deps.kv) return {};
+  return { kv: await deps.kv(cr.kvNames, cr.rule) };
+}
+
+export function evalContext(now: number, env: EvalEnv): EvalContext {
+  return { now, render: (pattern, data) => renderValue(pattern, data, env) };
+}
+
+/** Renders the action parameters over `trigger` (and st2kv), as st2 does. */
+export function renderParameters(cr: CompiledRule, payload: Record<string, unknown>, env: EvalEnv): Record<string, unknown> {
+  return renderValue(cr.rule.action.parameters, { trigger: payload }, env) as Record<string, unknown>;
+}
+
+type Decision = Pick<RuleEnforcement, 'status' | 'execution_id' | 'failure_reason' | 'details'>;
+
+async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerInstance, details: Record<string, unknown>): Promise<Decision> {
+  const rule = cr.rule;
+  let parameters: Record<string, unknown>;
+  try {
+    parameters = renderParameters(cr, inst.payload, await evalEnvFor(deps, cr));
+  } catch (err) {
+    return { status: 'failed', execution_id: null, failure_reason: `rendering action parameters failed: ${(err as Error).message}`, details };
+  }
+  // A failed request must not leave half its rows behind, and must not undo the other
+  // rules' enforcements: each request runs under its own savepoint.
+  await tx.run('savepoint rule_enforcement');
+  try {
+    const execution = await requestIn(tx, deps.executions, {
+      action: rule.action.ref,
+      parameters,
+      context: {
+        source: 'rule',
+        user: typeof rule.context?.user === 'string' ? rule.context.user : undefined,
+        rule: { id: rule.id, ref: rule.ref, name: rule.name },
+        trigger_instance: { id: inst.id, name: inst.trigger },
+        ...(inst.trace_tag ? { trace_tag: inst.trace_tag } : {}),
+      },
+    });
+    await tx.run('release savepoint rule_enforcement');
+    return { status: 'succeeded', execution_id: execution.id, failure_reason: null, details: { ...details, parameters } };
+  } catch (err) {
+    await tx.run('rollback to savepoint rule_enforcement');
+    if (!(err instanceof SquallError)) throw err;
+    return { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: { ...details, parameters } };
+  }
+}
+
+async function decide(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerInstance): Promise<Decision> {
+  const env = await evalEnvFor(deps, cr);
+  const ctx = evalContext(deps.now(), env);
+  if (!criteriaPass(cr, inst.payload, ctx)) {
+    const { reason } = explainCriteria(cr, inst.payload, ctx);
+    return { status: 'no_match', execution_id: null, failure_reason: reason ?? 'criteria did not pass', details: {} };
+  }
+  if (!cr.window) return enforce(tx, deps, cr, inst, {});
+  const group = groupKey(cr.window, inst.payload);
+  const state = await ruleRows.lockWindow(tx, cr.rule.ref, group, deps.now());
+  const step = stepWindow(cr.window, state, inst.occurrence_time, inst.payload, cr.cooldownMs);
+  await ruleRows.saveWindow(tx, cr.rule.ref, group, step.state, deps.now());
+  const details = { window: { group, value: step.value, reason: step.reason } };
+  if (!step.fire) return { status: 'suppressed', execution_id: null, failure_reason: step.reason, details };
+  return enforce(tx, deps, cr, inst, details);
+}
+
+/** Decides every enabled rule on the instance's trigger and records each decision. Idempotent. */
+export async function processTriggerInstance(tx: Tx, deps: RulesDeps, id: string): Promise<RuleEnforcement[]> {
+  const inst = await eventRows.getInstance(tx, id);
+  if (!inst || inst.status === 'processed' || inst.status === 'processing_failed') return [];
+  const index = await currentIndex(tx, deps);
+  const out: RuleEnforcement[] = [];
+  for (const cr of rulesFor(index, inst.trigger)) {
+    let decision: Decision;
+    try {
+      decision = await decide(tx, deps, cr, inst);
+    } catch (err) {
+      if (!(err instanceof SquallError)) throw err;
+      decision = { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: {} };
+    }
+    const now = deps.now();
+    const e: RuleEnforcement = { id: newId(now), rule_ref: cr.rule.ref, rule_id: cr.rule.id, trigger_instance_id: inst.id, ...decision, enforced_at: now };
+    await ruleRows.insertEnforcement(tx, e);
+    out.push(e);
+  }
+  await eventRows.setInstanceStatus(tx, inst.id, 'processed');
+  return out;
+}

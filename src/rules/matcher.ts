@@ -1,0 +1,60 @@
+// The matcher: enabled rules indexed by the trigger they listen to, so an event is only
+// ever compared with the rules of its own trigger, whatever else is registered.
+import type { Rule } from './model.js';
+import { compileRule, type CompiledRule } from './definition.js';
+import { evalGroup, firstFailure, type EvalContext, type Trace } from './criteria.js';
+
+export interface RuleIndex {
+  /** The rules revision this index was built from. */
+  revision: number;
+  byTrigger: ReadonlyMap<string, readonly CompiledRule[]>;
+  size: number;
+}
+
+export function buildIndex(rules: readonly Rule[], revision: number): RuleIndex {
+  const byTrigger = new Map<string, CompiledRule[]>();
+  for (const rule of rules) {
+    if (!rule.enabled) continue;
+    const list = byTrigger.get(rule.trigger_ref) ?? [];
+    list.push(compileRule(rule));
+    byTrigger.set(rule.trigger_ref, list);
+  }
+  return { revision, byTrigger, size: rules.length };
+}
+
+const NONE: readonly CompiledRule[] = [];
+
+/** The enabled rules on `triggerRef`. */
+export function rulesFor(index: RuleIndex, triggerRef: string): readonly CompiledRule[] {
+  return index.byTrigger.get(triggerRef) ?? NONE;
+}
+
+const isEmpty = (payload: Record<string, unknown> | null | undefined) => !payload || Object.keys(payload).length === 0;
+
+/** st2: a rule with criteria never matches an empty payload. */
+function emptyPayloadBlocks(cr: CompiledRule, payload: Record<string, unknown>): boolean {
+  return cr.criteria.items.length > 0 && isEmpty(payload);
+}
+
+/** Whether the rule's criteria pass for `payload` (fast path: short-circuits, no trace). */
+export function criteriaPass(cr: CompiledRule, payload: Record<string, unknown>, ctx: EvalContext): boolean {
+  if (emptyPayloadBlocks(cr, payload)) return false;
+  return evalGroup(cr.criteria, { trigger: payload }, ctx, null);
+}
+
+/** Every criterion's outcome, and the first failure as one line. */
+export function explainCriteria(cr: CompiledRule, payload: Record<string, unknown>, ctx: EvalContext): { passed: boolean; trace: Trace[]; reason: string | null } {
+  const trace: Trace[] = [];
+  const passed = evalGroup(cr.criteria, { trigger: payload }, ctx, trace) && !emptyPayloadBlocks(cr, payload);
+  const top = trace[0]?.items ?? [];
+  if (passed) return { passed, trace: top, reason: null };
+  const reason = emptyPayloadBlocks(cr, payload) ? 'the payload is empty and the rule has criteria' : firstFailure(top);
+  return { passed, trace: top, reason };
+}
+
+/** The rules on the instance's trigger whose criteria pass (the matcher alone; windows aside). */
+export function matchPayload(index: RuleIndex, triggerRef: string, payload: Record<string, unknown>, ctx: EvalContext): CompiledRule[] {
+  const out: CompiledRule[] = [];
+  for (const cr of rulesFor(index, triggerRef)) if (criteriaPass(cr, payload, ctx)) out.push(cr);
+  return out;
+}
