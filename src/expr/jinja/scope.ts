@@ -29,8 +29,8 @@ export interface Ctx {
   budget: Budget;
 }
 
-// A template looping past this is a runaway (10^7 iterations is seconds of CPU), not a workflow.
-export const MAX_ITERATIONS = 10_000_000;
+// A template looping past this is a runaway (10^6 iterations is about a second of CPU), not a workflow.
+export const MAX_ITERATIONS = 1_000_000;
 export const MAX_CALL_DEPTH = 100;
 
 function range(args: unknown[]): number[] {
