@@ -18,6 +18,7 @@ export const ExecutionOut = Type.Object({
   context: Type.Record(Type.String(), Type.Unknown()),
   parent_id: Type.Union([Id, Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
   start_timestamp: Timestamp,
   end_timestamp: Timestamp,
   elapsed_seconds: Type.Union([Type.Number(), Type.Null()]),

@@ -1,5 +1,5 @@
 // The Fastify application: /api/v1, one plugin per resource in routes/.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ExecutionDeps } from '../executions/deps.js';
 import type { Execution } from '../executions/model.js';
@@ -25,7 +25,7 @@ export type RouteGroup = (app: FastifyInstance, deps: ApiDeps) => void;
 export async function buildApi(deps: ApiDeps, extraRoutes: readonly RouteGroup[] = []): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false } },
   });

@@ -8,7 +8,8 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Dialect } from '../../src/store/types.js';
-import { testPostgresUrl } from './backends.js';
+import { afterAll, beforeAll } from 'vitest';
+import { describeBackends, testPostgresUrl } from './backends.js';
 
 export interface TestServer extends RunningServer {
   home: string;
@@ -56,4 +57,21 @@ export async function until<T>(probe: () => Promise<T | undefined | false> | T |
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Declares the suite once per backend with one server each (started before, stopped after);
+ * `server()` returns it. PostgreSQL skips or fails exactly as describeBackends does.
+ */
+export function describeServer(title: string, fn: (server: () => TestServer, backend: Dialect) => void, overrides: Partial<Record<keyof Config, unknown>> = {}): void {
+  describeBackends(title, ({ backend }) => {
+    let s: TestServer | undefined;
+    beforeAll(async () => {
+      s = await startTestServer(backend, overrides);
+    });
+    afterAll(async () => {
+      await s?.stop();
+    });
+    fn(() => s!, backend);
+  });
 }

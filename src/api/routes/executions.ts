@@ -41,6 +41,7 @@ export function toApi(e: Execution) {
   return {
     ...e,
     created_at: iso(e.created_at)!,
+    updated_at: iso(e.updated_at)!,
     start_timestamp: iso(e.start_timestamp),
     end_timestamp: iso(e.end_timestamp),
     elapsed_seconds: e.start_timestamp !== null && e.end_timestamp !== null ? (e.end_timestamp - e.start_timestamp) / 1000 : null,
@@ -57,7 +58,7 @@ export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       parameters: body.parameters,
       context: { ...body.context, user: req.principal?.username, source: String(body.context?.source ?? 'api') },
     });
-    return reply.code(201).send(out(e));
+    return reply.code(201).send(await out(e));
   });
 
   app.get('/api/v1/executions', { schema: { querystring: ListQuery, response: { 200: Type.Array(ExecutionOut) } } }, async (req) => {
@@ -94,6 +95,6 @@ export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { id } = req.params as Static<typeof IdParams>;
     const body = req.body as Static<typeof RerunBody>;
     const e = await rerunExecution(deps.executions, id, body.parameters, { user: req.principal?.username, source: 'api' });
-    return reply.code(201).send(out(e));
+    return reply.code(201).send(await out(e));
   });
 }
