@@ -221,6 +221,17 @@ tasks:
     expect(sim.completion?.errors).toContainEqual({ type: 'error', message: 'The join task "task8" is partially satisfied but unreachable.', task_id: 'task8' });
   });
 
+  it('a failed branch before a join all: the task error and the unreachable join are both reported', () => {
+    const sim = simulate(joinAll, {}, (cmd) => (cmd.task === 'task4' ? { status: 'failed', result: null } : undefined));
+    expect(sim.completion?.status).toBe('failed');
+    expect(sim.completion?.errors).toEqual([
+      { type: 'error', message: 'Execution failed. See result for details.', task_id: 'task4', result: null },
+      { type: 'error', message: 'The join task "task10" is partially satisfied but unreachable.', task_id: 'task10' },
+      // The output reads msg2, which the failed branch never published.
+      { type: 'error', message: expect.stringContaining('msg2') },
+    ]);
+  });
+
   it('a task reached by two transitions without join runs once per arrival', () => {
     const sim = simulate(`version: 1.0
 tasks:

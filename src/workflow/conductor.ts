@@ -132,7 +132,8 @@ function taskFinished(step: Step, id: number, item: number | null, status: Finis
 /** A with-items run ends when nothing of it is running and nothing more will be dispatched. */
 function finishItemsIfDone(step: Step, run: TaskRun): void {
   const items = run.items!;
-  if (items.active > 0) return;
+  // Already ended when an item could not be rendered.
+  if (items.active > 0 || isEndedRun(run)) return;
   if (items.marks.includes('p')) {
     run.status = 'paused';
     return;
@@ -237,6 +238,7 @@ function settle(step: Step): void {
       if (!waiting) complete(step, 'canceled', true);
       break;
     case 'failed':
+      unreachableJoins(step);
       complete(step, 'failed', true);
       break;
     default:
