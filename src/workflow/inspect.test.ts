@@ -180,3 +180,15 @@ describe("StackStorm's example workflows", () => {
     expect(compileOrquesta(source, file).tasks.length).toBeGreaterThan(0);
   });
 });
+
+describe("st2's inspection-failure example", () => {
+  it('reports the undefined variable, the list input and the broken when that st2 reports', () => {
+    const source = readFileSync(join(FIXTURES, 'invalid/orquesta-fail-inspection.yaml'), 'utf8');
+    // Lines are those of the fixture, which has a two-line origin header.
+    expect(inspectWorkflow(source).map((p) => [p.line, p.column, p.message.split(':')[0]])).toEqual([
+      [12, 13, 'variable "foobar" is not defined'],
+      [20, 9, 'task task2'],
+      [22, 15, 'bad expression <% <% succeeded() %>'],
+    ]);
+  });
+});
