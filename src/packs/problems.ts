@@ -25,7 +25,7 @@ export function fieldName(path: Path): string {
 }
 
 /** "actions/a.yaml:12: parameters.x.type must be …" (the parts that are known). */
-export function formatProblem(p: Problem): string {
+function formatProblem(p: Problem): string {
   const place = [p.file, p.line, p.line === undefined ? undefined : p.column].filter((x) => x !== undefined).join(':');
   const text = p.field ? `${p.field} ${p.message}` : p.message;
   return place ? `${place}: ${text}` : text;

@@ -22,11 +22,11 @@ export function OneOf<T extends string>(values: readonly T[], options: { default
 // st2's PACK_REF_WHITELIST_REGEX: a pack ref is lower-case letters, digits and underscores.
 export const PACK_REF_PATTERN = '^[a-z0-9_]+$';
 // st2's PACK_VERSION_REGEX (semver). "1.2" is accepted and read as "1.2.0", as st2 normalises it.
-export const PACK_VERSION_PATTERN =
+const PACK_VERSION_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[\\da-z-]+(\\.[\\da-z-]+)*)?(\\+[\\da-z-]+(\\.[\\da-z-]+)*)?$';
-export const ACTION_NAME_PATTERN = '^[A-Za-z0-9_-]+$';
+const ACTION_NAME_PATTERN = '^[A-Za-z0-9_-]+$';
 
-export const PackFile = Type.Object(
+const PackFile = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     ref: Type.Optional(Type.String({ pattern: PACK_REF_PATTERN })),
@@ -46,11 +46,11 @@ export const PackFile = Type.Object(
   { additionalProperties: true },
 );
 
-export const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'object', 'null'] as const;
+const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'object', 'null'] as const;
 
 // A parameter is a JSON-Schema-like map with st2's own keys (required, immutable, secret,
 // position); any further JSON Schema keyword (items, minimum, pattern, …) is allowed.
-export const ParameterSpecSchema = Type.Object(
+const ParameterSpecSchema = Type.Object(
   {
     type: Type.Optional(OneOf(PARAMETER_TYPES)),
     description: Type.Optional(Type.String()),
@@ -65,7 +65,7 @@ export const ParameterSpecSchema = Type.Object(
 );
 
 // st2's parameter names are `^\w+$`.
-export const ParametersSchema = Type.Record(Type.String(), ParameterSpecSchema, { propertyNames: { pattern: '^\\w+$' } });
+const ParametersSchema = Type.Record(Type.String(), ParameterSpecSchema, { propertyNames: { pattern: '^\\w+$' } });
 
 // st2's ActionAPI schema: these keys and no others.
 export const ActionFile = Type.Object(
