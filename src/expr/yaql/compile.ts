@@ -228,7 +228,10 @@ function callHost(host: HostFunction, name: string, c: Ctx, pre: unknown[], s: S
   try {
     return host(c.root, args, kwargs);
   } catch (err) {
-    if (err instanceof SquallError) throw err;
+    if (err instanceof SquallError) {
+      if (err.message.startsWith('position ')) throw err;
+      throw new SquallError(err.code, `position ${pos}: ${err.message}`, { ...err.where, column: pos }, { cause: err, retryable: err.retryable, details: err.details });
+    }
     throw new SquallError('EXPR_EVAL', `position ${pos}: ${name}(): ${(err as Error).message}`, { column: pos }, { cause: err });
   }
 }
