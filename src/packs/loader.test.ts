@@ -31,7 +31,7 @@ function problemLines(err: SquallError): string[] {
 }
 
 describe('loadPack: the good demo pack', () => {
-  it('reads pack.yaml, every action and every policy', async () => {
+  it('reads pack.yaml, every action and every policy, skipping hidden files (actions/.#hello.yaml)', async () => {
     const { pack, actions, policies } = await loadPack(join(fixtures, 'demo'), makeRules());
     expect(pack).toMatchObject({ name: 'demo', version: '1.0.0', description: 'A pack for the pack loader tests.', path: join(fixtures, 'demo') });
     expect(pack.metadata).toMatchObject({ author: 'Squall tests', email: 'tests@example.com', keywords: ['demo', 'tests'] });

@@ -18,7 +18,8 @@ export interface LoadedPack {
   policies: Policy[];
 }
 
-const isYaml = (f: string) => /\.ya?ml$/.test(f);
+// Hidden files (editor swap and lock files) are skipped, as st2's glob skips them.
+const isYaml = (f: string) => /^[^.].*\.ya?ml$/.test(f);
 
 async function yamlFiles(dir: string, sub: string): Promise<string[]> {
   const entries = await readdir(join(dir, sub), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
