@@ -5,6 +5,10 @@ import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/server.js';
 import { createKeyVerifier, ensureAdminCredentials } from './auth/api-keys.js';
+import { createAuthServices, type AuthServices } from './auth/index.js';
+import { createDatastore, startKvPurger, type DatastoreDeps } from './datastore/index.js';
+import { securityRoutes } from './api/routes/auth.js';
+import { getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
 import type { ExecutionDeps } from './executions/deps.js';
 import { startScheduler } from './executions/scheduler.js';
@@ -18,6 +22,9 @@ import { builtinRunners } from './runners/index.js';
 import { openStore, type Store } from './store/index.js';
 import { depths } from './store/queue.js';
 import { VERSION } from './version.js';
+import { createEventDeps, injectTriggerRunner } from './events/index.js';
+import { setupEventsAndRules } from './rules/node.js';
+import { eventsAndRulesRoutes } from './api/routes/rules.js';
 
 export interface RunningServer {
   store: Store;
@@ -27,6 +34,10 @@ export interface RunningServer {
   url: string | null;
   apiKey: string;
   executions: ExecutionDeps;
+  /** The datastore (its onChange hooks emit the core.st2.key_value_pair.* triggers). */
+  datastore: DatastoreDeps;
+  /** Authentication, RBAC (authorizer.authorize) and audit. */
+  auth: AuthServices;
   close(): Promise<void>;
 }
 
@@ -35,9 +46,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const store = await openStore({ url: config.db });
   const now = () => Date.now();
   const runners = builtinRunners();
+  const events = createEventDeps(now);
+  runners.set('inject-trigger', injectTriggerRunner(store, events));
   const packs = createPackDeps(store, now, runners);
   await registerPack(packs, join(packageRoot(), 'packs', 'core'));
-  for (const dir of config.packs) await registerPack(packs, dir);
+  const extraPacks: Array<{ dir: string; name: string }> = [];
+  for (const dir of config.packs) extraPacks.push({ dir, name: (await registerPack(packs, dir)).pack.name });
 
   const executions: ExecutionDeps = {
     store, now, log, node: config.node, runners,
@@ -48,6 +62,22 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   };
 
   const stops: Array<() => Promise<void>> = [];
+  const auth = await createAuthServices(store, config.home, now);
+  const datastore = createDatastore(store, config.home, now);
+  const eventsAndRules = await setupEventsAndRules({
+    store, now, log, events, executions, datastore,
+    canDecrypt: async (user) => user !== null && auth.authorizer.authorize({ username: user, via: 'rule' }, 'key:decrypt'),
+  });
+  for (const p of extraPacks) await eventsAndRules.registerPack(p.dir, p.name);
+  if (config.roles.includes('rules')) {
+    const engine = eventsAndRules.startEngine({ concurrency: 16, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
+    stops.push(() => engine.stop());
+  }
+  const purger = startKvPurger({ ...datastore, log });
+  stops.push(async () => {
+    purger.stop();
+    auth.authorizer.close();
+  });
   if (config.roles.includes('scheduler')) {
     const scheduler = startScheduler(executions, { concurrency: config.concurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => scheduler.stop());
@@ -61,6 +91,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     api = await buildApi({
       executions,
       verifyKey: createKeyVerifier(store, now),
+      auth: { ...auth, getExecution: (id) => getExecution(executions, id) },
       maskSecrets: (list) => maskSecretParameters(executions, list),
       log,
       bodyLimitBytes: Math.round(config.bodyLimitMb * 1024 * 1024),
@@ -72,7 +103,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         uptime_seconds: Math.round((Date.now() - started) / 1000),
         queues: await store.read(depths),
       }),
-    }, [(app) => packRoutes(app, packs), (app) => runnerRoutes(app, runners)]);
+    }, [(app) => packRoutes(app, packs), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules)]);
     const address = await api.listen({ host: config.host, port: config.port });
     url = address;
     log.info({ url: address, store: store.description, ms: Date.now() - started }, 'squall server ready');
@@ -80,7 +111,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 
   const creds = await ensureAdminCredentials(store, config.home, url ?? `http://${config.host}:${config.port}`, now);
   return {
-    store, api, url, apiKey: creds.api_key, executions,
+    store, api, url, apiKey: creds.api_key, executions, datastore, auth,
     async close() {
       await api?.close();
       for (const stop of stops.reverse()) await stop();

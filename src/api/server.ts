@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { ExecutionDeps } from '../executions/deps.js';
 import type { Execution } from '../executions/model.js';
-import { installAuth, type KeyVerifier } from './auth.js';
+import { installAuth, type ApiAuth, type KeyVerifier } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { executionRoutes } from './routes/executions.js';
 import { streamRoutes } from './routes/stream.js';
@@ -12,6 +12,8 @@ import { collectOpenApi, systemRoutes } from './routes/system.js';
 export interface ApiDeps {
   executions: ExecutionDeps;
   verifyKey: KeyVerifier;
+  /** Tokens, RBAC and audit (src/auth); absent, any valid API key may call any route. */
+  auth?: ApiAuth;
   /** Copies of the executions with secret parameters replaced by ********. */
   maskSecrets(list: Execution[]): Promise<Execution[]>;
   status(): Promise<Record<string, unknown>>;
@@ -30,7 +32,7 @@ export async function buildApi(deps: ApiDeps, extraRoutes: readonly RouteGroup[]
     ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false } },
   });
   installErrorHandler(app);
-  installAuth(app, deps.verifyKey);
+  installAuth(app, deps.verifyKey, deps.auth);
   const openapi = collectOpenApi(app);
   systemRoutes(app, deps, openapi);
   executionRoutes(app, deps);

@@ -3,42 +3,107 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { SquallError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import { newId } from '../store/ids.js';
 import { findApiKeyByHash, insertApiKey } from '../store/api-keys.js';
+import * as sql from '../store/auth.js';
+import { audit, type Actor } from './audit.js';
+
+/** Wake-up sent when a key or token is revoked, disabled or deleted: verifiers drop their caches. */
+export const AUTH_CHANNEL = 'squall_auth';
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-export async function createApiKey(store: Store, username: string, now: number): Promise<{ id: string; key: string }> {
+export interface ApiKeyInfo {
+  id: string;
+  user: string;
+  enabled: boolean;
+  description: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toInfo(r: sql.ApiKeyListRow): ApiKeyInfo {
+  return { id: r.id, user: r.username, enabled: r.enabled === 1, description: r.description, created_at: iso(r.created_at)!, expires_at: iso(r.expires_at) };
+}
+
+export interface CreateApiKeyOptions {
+  /** Seconds until the key stops working; absent: never. */
+  ttlSeconds?: number;
+  description?: string;
+  actor?: Actor;
+}
+
+/** Creates a key for `username`; the key itself is in the answer only (never stored or shown again). */
+export async function createApiKey(store: Store, username: string, now: number, opts: CreateApiKeyOptions = {}): Promise<{ id: string; key: string }> {
   const key = 'sq_' + randomBytes(32).toString('base64url');
   const id = newId(now);
-  await store.tx((tx) => insertApiKey(tx, id, hashKey(key), username, now));
+  await store.tx(async (tx) => {
+    await insertApiKey(tx, id, hashKey(key), username, now);
+    if (opts.ttlSeconds !== undefined || opts.description) {
+      await sql.setApiKeyExtras(tx, id, opts.ttlSeconds === undefined ? null : now + Math.round(opts.ttlSeconds * 1000), opts.description ?? '');
+    }
+    if (opts.actor) await audit(tx, { actor: opts.actor, ts: now, action: 'api_key.create', resourceType: 'api_key', resourceRef: id, details: { user: username } });
+  });
   return { id, key };
+}
+
+export async function listApiKeys(store: Store, username: string | null): Promise<ApiKeyInfo[]> {
+  return (await store.read((tx) => sql.listApiKeys(tx, username))).map(toInfo);
+}
+
+export async function getApiKey(store: Store, id: string): Promise<ApiKeyInfo> {
+  const row = await store.read((tx) => sql.getApiKey(tx, id));
+  if (!row) throw new SquallError('NOT_FOUND', `no API key ${id}`);
+  return toInfo(row);
+}
+
+export async function setApiKeyEnabled(store: Store, id: string, enabled: boolean, actor: Actor, now: number): Promise<ApiKeyInfo> {
+  await store.tx(async (tx) => {
+    if ((await sql.setApiKeyEnabled(tx, id, enabled)) === 0) throw new SquallError('NOT_FOUND', `no API key ${id}`);
+    await audit(tx, { actor, ts: now, action: enabled ? 'api_key.enable' : 'api_key.disable', resourceType: 'api_key', resourceRef: id });
+    tx.notify(AUTH_CHANNEL, '');
+  });
+  return getApiKey(store, id);
+}
+
+export async function deleteApiKey(store: Store, id: string, actor: Actor, now: number): Promise<void> {
+  await store.tx(async (tx) => {
+    if ((await sql.deleteApiKey(tx, id)) === 0) throw new SquallError('NOT_FOUND', `no API key ${id}`);
+    await audit(tx, { actor, ts: now, action: 'api_key.delete', resourceType: 'api_key', resourceRef: id });
+    tx.notify(AUTH_CHANNEL, '');
+  });
 }
 
 export interface Principal {
   username: string;
-  /** How the request proved who it is. */
-  via: 'api_key' | 'token';
+  /** How the request proved who it is ('rule' and 'system' for work Squall does on someone's behalf). */
+  via: 'api_key' | 'token' | 'rule' | 'system';
 }
 
 /**
  * Verifies API keys with a small cache: a key seen valid within the last few seconds costs
  * one hash and a map lookup (the API's per-request budget is well under a millisecond).
+ * Disabling or deleting a key notifies AUTH_CHANNEL, which empties the cache on every node.
  */
 export function createKeyVerifier(store: Store, now: () => number, ttlMs = 5000) {
-  const cache = new Map<string, { principal: Principal | null; until: number }>();
+  const cache = new Map<string, { principal: Principal | null; until: number; expires: number | null }>();
+  store.listen(AUTH_CHANNEL, () => cache.clear());
   return async function verify(key: string): Promise<Principal | null> {
     const hash = hashKey(key);
     const hit = cache.get(hash);
-    if (hit && hit.until > now()) return hit.principal;
-    const row = await store.read((tx) => findApiKeyByHash(tx, hash));
+    const t = now();
+    if (hit && hit.until > t) return hit.expires !== null && hit.expires <= t ? null : hit.principal;
+    const row = await store.read((tx) => sql.findApiKeyForAuth(tx, hash));
     const principal: Principal | null = row && row.enabled ? { username: row.username, via: 'api_key' } : null;
     if (cache.size > 10_000) cache.clear();
-    cache.set(hash, { principal, until: now() + ttlMs });
-    return principal;
+    cache.set(hash, { principal, until: t + ttlMs, expires: row?.expires_at ?? null });
+    return row?.expires_at != null && row.expires_at <= t ? null : principal;
   };
 }
 
@@ -58,7 +123,7 @@ export async function ensureAdminCredentials(store: Store, home: string, url: st
       return { ...existing, url };
     }
   }
-  const { key } = await createApiKey(store, 'admin', now());
+  const { key } = await createApiKey(store, 'admin', now(), { description: 'admin key of the credentials file' });
   const creds = { api_key: key, url };
   mkdirSync(home, { recursive: true });
   writeCredentials(file, creds);

@@ -1,0 +1,65 @@
+// /api/v1/auth: tokens (log in with HTTP basic auth, revoke) and who am I.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthServices } from '../../auth/index.js';
+import { login, revokeToken } from '../../auth/users.js';
+import { SquallError } from '../../errors.js';
+import type { DatastoreDeps } from '../../datastore/index.js';
+import { apiKeyRoutes } from './apikeys.js';
+import { auditRoutes } from './audit.js';
+import { keyRoutes } from './keys.js';
+import { rbacRoutes } from './rbac.js';
+import { userRoutes } from './users.js';
+
+const TokenBody = Type.Object({ ttl: Type.Optional(Type.Integer({ minimum: 1, description: 'seconds (at most 30 days)' })) }, { additionalProperties: false });
+const RevokeBody = Type.Object({ token: Type.Optional(Type.String()) }, { additionalProperties: false });
+
+function basicAuth(req: FastifyRequest): { username: string; password: string } {
+  const h = req.headers.authorization;
+  if (!h?.startsWith('Basic ')) throw new SquallError('UNAUTHORIZED', 'send the username and password as HTTP basic authentication');
+  const text = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
+  const i = text.indexOf(':');
+  if (i <= 0) throw new SquallError('UNAUTHORIZED', 'malformed basic authentication header');
+  return { username: text.slice(0, i), password: text.slice(i + 1) };
+}
+
+export function authRoutes(app: FastifyInstance, auth: AuthServices): void {
+  app.post('/api/v1/auth/tokens', { schema: { body: Type.Optional(TokenBody) }, config: { public: true, audit: false } }, async (req, reply) => {
+    const creds = basicAuth(req);
+    const body = (req.body ?? {}) as Static<typeof TokenBody>;
+    const token = await login(auth.store, auth.limiter, { ...creds, ttlSeconds: body.ttl, address: req.ip }, auth.now());
+    return reply.code(201).send(token);
+  });
+
+  // Revokes the token the request came with, or the one in the body (your own, or any as admin).
+  app.delete('/api/v1/auth/tokens', { schema: { body: Type.Optional(RevokeBody) }, config: { permission: 'user:view', resource: (req) => ({ type: 'user', owner: req.principal!.username }), audit: false } }, async (req, reply) => {
+    const given = ((req.body ?? {}) as Static<typeof RevokeBody>).token;
+    const header = req.headers['x-auth-token'];
+    const token = given ?? (typeof header === 'string' ? header : undefined);
+    if (!token) throw new SquallError('BAD_REQUEST', 'name the token to revoke in the body or send it in X-Auth-Token', { field: 'token' });
+    if (given && given !== header) {
+      const verified = await auth.verifyToken(given);
+      if (verified?.username !== req.principal!.username) await auth.authorizer.assert(req.principal!, 'user:modify', { type: 'user', ref: verified?.username });
+    }
+    await revokeToken(auth.store, token, { user: req.principal!.username, address: req.ip }, auth.now());
+    return reply.code(204).send();
+  });
+
+  app.get('/api/v1/auth/me', { config: { permission: 'user:view', resource: (req) => ({ type: 'user', owner: req.principal!.username }) } }, async (req) => ({
+    username: req.principal!.username,
+    via: req.principal!.via,
+    roles: await auth.authorizer.rolesOf(req.principal!.username),
+  }));
+}
+
+/** Every route of the datastore and auth modules: keys, auth, users, apikeys, rbac, audit. */
+export function securityRoutes(auth: AuthServices, datastore: DatastoreDeps): (app: FastifyInstance) => void {
+  return (app) => {
+    authRoutes(app, auth);
+    keyRoutes(app, { auth, datastore });
+    userRoutes(app, auth);
+    apiKeyRoutes(app, auth);
+    rbacRoutes(app, auth);
+    auditRoutes(app, auth);
+  };
+}

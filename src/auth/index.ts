@@ -1,0 +1,32 @@
+// Authentication, RBAC and audit: the public surface. startServer builds one AuthServices per
+// node with createAuthServices and passes it to the API; the rules engine and the workflow
+// engine call `authorizer.authorize({ username: owner, via: 'rule' }, 'action:execute',
+// { type: 'action', ref, pack })` before requesting an execution on someone's behalf.
+import type { Store } from '../store/types.js';
+import { createAuthorizer, seedSystemRoles, type Authorizer } from './rbac.js';
+import { loadRbacFiles } from './rbac-files.js';
+import { createLoginLimiter, type LoginLimiter } from './rate-limit.js';
+import { createTokenVerifier } from './users.js';
+import type { Principal } from './api-keys.js';
+
+export { audit, listAudit, type Actor, type AuditEntry, type AuditRecord, type AuditFilter } from './audit.js';
+export { createAuthorizer, RBAC_CHANNEL, type Authorizer } from './rbac.js';
+export { loadRbacFiles, readRbacFiles } from './rbac-files.js';
+export { SYSTEM_ROLES, parsePermission, type Permission, type Resource, type Role, type Grant } from './permissions.js';
+export { AUTH_CHANNEL, createApiKey, createKeyVerifier, ensureAdminCredentials, type Principal } from './api-keys.js';
+
+export interface AuthServices {
+  store: Store;
+  home: string;
+  now: () => number;
+  authorizer: Authorizer;
+  verifyToken: (token: string) => Promise<Principal | null>;
+  limiter: LoginLimiter;
+}
+
+/** Seeds the system roles, loads $SQUALL_HOME/rbac (throws RBAC_FILE_INVALID on a bad file) and builds the checkers. */
+export async function createAuthServices(store: Store, home: string, now: () => number): Promise<AuthServices> {
+  await store.tx((tx) => seedSystemRoles(tx, now()));
+  await loadRbacFiles(store, home, { user: 'system' }, now());
+  return { store, home, now, authorizer: createAuthorizer(store, now), verifyToken: createTokenVerifier(store, now), limiter: createLoginLimiter(now) };
+}

@@ -1,0 +1,210 @@
+// Journeys through the real server on both backends: users, tokens, API keys, RBAC, keys, audit.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, until, type TestServer } from './helpers/server.js';
+import { testPostgresUrl } from './helpers/backends.js';
+import pg from 'pg';
+
+const pgUp = await new pg.Client({ connectionString: testPostgresUrl, connectionTimeoutMillis: 2000 }).connect().then((c) => c.end().then(() => true), () => false);
+
+const basic = (u: string, p: string) => ({ authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64') });
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe.skipIf(backend === 'postgres' && !pgUp)(`auth and RBAC through the API [${backend}]`, () => {
+    let s: TestServer;
+    /** Calls as someone else: with their token (X-Auth-Token) or API key. */
+    const as = (cred: { token?: string; key?: string }) => (method: string, path: string, body?: unknown) =>
+      s.call(method, path, body, cred.token ? { 'St2-Api-Key': '', 'X-Auth-Token': cred.token } : { 'St2-Api-Key': cred.key! });
+    const loginAs = async (u: string, p = 'password-123') => (await s.call('POST', '/auth/tokens', {}, { 'St2-Api-Key': '', ...basic(u, p) })).body.token as string;
+
+    beforeAll(async () => {
+      s = await startTestServer(backend);
+      for (const u of ['olivia', 'oscar', 'nobody', 'ruth']) expect((await s.call('POST', '/users', { username: u, password: 'password-123' })).status).toBe(201);
+      expect((await s.call('POST', '/rbac/assignments', { user: 'olivia', role: 'observer' })).status).toBe(201);
+      expect((await s.call('POST', '/rbac/assignments', { user: 'oscar', role: 'operator' })).status).toBe(201);
+    });
+    afterAll(async () => s?.stop());
+
+    it('requires credentials everywhere but health', async () => {
+      expect((await s.call('GET', '/health', undefined, { 'St2-Api-Key': '' })).status).toBe(200);
+      for (const path of ['/executions', '/keys', '/status', '/packs', '/audit', '/stream']) {
+        const r = await s.call('GET', path, undefined, { 'St2-Api-Key': '' });
+        expect(r.status, path).toBe(401);
+        expect(r.body.code).toBe('UNAUTHORIZED');
+      }
+      expect((await s.call('GET', '/executions', undefined, { 'St2-Api-Key': 'sq_forged' })).status).toBe(401);
+    });
+
+    it('logs in with a password, and a revoked (stolen) token stops working at once', async () => {
+      const token = await loginAs('olivia');
+      expect(token).toMatch(/^sqt_/);
+      const me = await as({ token })('GET', '/auth/me');
+      expect(me.body).toMatchObject({ username: 'olivia', via: 'token', roles: ['observer'] });
+      const stolen = token;
+      expect((await as({ token })('DELETE', '/auth/tokens')).status).toBe(204);
+      const r = await as({ token: stolen })('GET', '/executions');
+      expect(r.status).toBe(401);
+      expect(r.body.faultstring).toMatch(/revoked/);
+    });
+
+    it('refuses a wrong password, and rate-limits guessing per user', async () => {
+      const bad = await s.call('POST', '/auth/tokens', {}, { 'St2-Api-Key': '', ...basic('ruth', 'wrong-guess') });
+      expect(bad.status).toBe(401);
+      for (let i = 0; i < 5; i++) await s.call('POST', '/auth/tokens', {}, { 'St2-Api-Key': '', ...basic('ruth', 'wrong-guess') });
+      const limited = await s.call('POST', '/auth/tokens', {}, { 'St2-Api-Key': '', ...basic('ruth', 'password-123') });
+      expect(limited.status).toBe(429);
+      expect(limited.body.code).toBe('TOO_MANY_ATTEMPTS');
+    });
+
+    it('expires tokens by their TTL', async () => {
+      const r = await s.call('POST', '/auth/tokens', { ttl: 1 }, { 'St2-Api-Key': '', ...basic('oscar', 'password-123') });
+      expect(r.status).toBe(201);
+      expect((await as({ token: r.body.token })('GET', '/executions')).status).toBe(200);
+      await until(async () => (await as({ token: r.body.token })('GET', '/executions')).status === 401, 8000, 'token expiry');
+    });
+
+    it('API keys: shown once, stored hashed, disabled and expired keys refused', async () => {
+      const created = await s.call('POST', '/apikeys', { user: 'oscar', description: 'ci' });
+      expect(created.status).toBe(201);
+      const key = created.body.key as string;
+      const listed = await s.call('GET', '/apikeys?user=oscar');
+      expect(JSON.stringify(listed.body)).not.toContain(key);
+      const raw = await s.store.read((tx) => tx.all<Record<string, unknown>>('select * from api_keys'));
+      expect(JSON.stringify(raw)).not.toContain(key);
+      expect((await as({ key })('GET', '/executions')).status).toBe(200);
+      expect((await s.call('PUT', `/apikeys/${created.body.id}`, { enabled: false })).status).toBe(200);
+      expect((await as({ key })('GET', '/executions')).status).toBe(401);
+      expect((await s.call('PUT', `/apikeys/${created.body.id}`, { enabled: true })).status).toBe(200);
+      expect((await as({ key })('GET', '/executions')).status).toBe(200);
+      expect((await s.call('DELETE', `/apikeys/${created.body.id}`)).status).toBe(204);
+      expect((await as({ key })('GET', '/executions')).status).toBe(401);
+      const short = await s.call('POST', '/apikeys', { user: 'oscar', ttl: 1 });
+      await until(async () => (await as({ key: short.body.key })('GET', '/executions')).status === 401, 8000, 'API key expiry');
+    });
+
+    it('observer reads but cannot run; operator runs; a user without roles does neither', async () => {
+      const observer = as({ token: await loginAs('olivia') });
+      const operator = as({ token: await loginAs('oscar') });
+      const nobody = as({ token: await loginAs('nobody') });
+      expect((await observer('GET', '/executions')).status).toBe(200);
+      expect((await observer('GET', '/packs')).status).toBe(200);
+      const denied = await observer('POST', '/executions', { action: 'core.noop', parameters: {} });
+      expect(denied.status).toBe(403);
+      expect(denied.body).toMatchObject({ code: 'FORBIDDEN' });
+      expect(denied.body.faultstring).toMatch(/action:execute/);
+      const ran = await operator('POST', '/executions', { action: 'core.noop', parameters: {} });
+      expect(ran.status).toBe(201);
+      expect(ran.body.context.user).toBe('oscar');
+      expect((await nobody('GET', '/executions')).status).toBe(403);
+      expect((await nobody('POST', '/executions', { action: 'core.noop' })).status).toBe(403);
+      // Owner-only: nobody may not view oscar's execution...
+      expect((await nobody('GET', `/executions/${ran.body.id}`)).status).toBe(403);
+      // ...observers may not manage users, roles or the audit log.
+      expect((await observer('GET', '/users')).status).toBe(403);
+      expect((await observer('GET', '/audit')).status).toBe(403);
+      expect((await operator('POST', '/rbac/assignments', { user: 'oscar', role: 'admin' })).status).toBe(403);
+    });
+
+    it('grants on one pack: allowed there, denied elsewhere; own executions stay visible', async () => {
+      expect((await s.call('PUT', '/rbac/roles/noop_runner', { permission_grants: [{ resource_uid: 'action:core.noop', permission_types: ['action_execute'] }] })).status).toBe(200);
+      expect((await s.call('POST', '/rbac/assignments', { user: 'ruth', role: 'noop_runner' })).status).toBe(201);
+      // ruth was rate-limited above on this node; the operator's token flow is separate, so use an API key.
+      const key = (await s.call('POST', '/apikeys', { user: 'ruth' })).body.key as string;
+      const ruth = as({ key });
+      const ok = await ruth('POST', '/executions', { action: 'core.noop', parameters: {} });
+      expect(ok.status).toBe(201);
+      expect((await ruth('POST', '/executions', { action: 'core.local', parameters: { cmd: 'true' } })).status).toBe(403);
+      expect((await ruth('GET', `/executions/${ok.body.id}`)).status).toBe(200);
+      expect((await ruth('DELETE', `/executions/${ok.body.id}`)).status).not.toBe(403);
+      expect((await ruth('GET', '/executions')).status).toBe(403);
+      // Revoking the role takes effect on the next request (cache invalidated on change).
+      expect((await s.call('DELETE', '/rbac/assignments/ruth/noop_runner')).status).toBe(204);
+      expect((await ruth('POST', '/executions', { action: 'core.noop', parameters: {} })).status).toBe(403);
+    });
+
+    it('keys: system keys by permission, user keys private, secrets decrypted only with permission', async () => {
+      const secret = 'S3cr3t-known-value-42';
+      expect((await s.call('PUT', '/keys/db.password', { value: secret, secret: true })).status).toBe(200);
+      const observer = as({ token: await loginAs('olivia') });
+      const operator = as({ token: await loginAs('oscar') });
+      const enc = await observer('GET', '/keys/db.password');
+      expect(enc.status).toBe(200);
+      expect(enc.body).toMatchObject({ secret: true, encrypted: true });
+      expect(JSON.stringify(enc.body)).not.toContain(secret);
+      const denied = await operator('GET', '/keys/db.password?decrypt=true');
+      expect(denied.status).toBe(403);
+      expect(JSON.stringify(denied.body)).not.toContain(secret);
+      expect((await s.call('GET', '/keys/db.password?decrypt=true')).body.value).toBe(secret);
+      expect((await observer('PUT', '/keys/x', { value: '1' })).status).toBe(403);
+      expect((await operator('PUT', '/keys/x', { value: '1' })).status).toBe(200);
+      // User scope: my own secret, decrypted by me, invisible to others.
+      expect((await observer('PUT', '/keys/mine?scope=user', { value: 'olivia-secret', secret: true, scope: 'user' })).status).toBe(200);
+      expect((await observer('GET', '/keys/mine?scope=user&decrypt=true')).body.value).toBe('olivia-secret');
+      expect((await operator('GET', '/keys/mine?scope=user&user=olivia')).status).toBe(403);
+      expect((await operator('GET', '/keys/mine?scope=user')).status).toBe(404);
+      const list = await observer('GET', '/keys?prefix=db.');
+      expect(list.body.map((k: { name: string }) => k.name)).toEqual(['db.password']);
+      expect(JSON.stringify(list.body)).not.toContain(secret);
+      expect((await observer('GET', '/keys?decrypt=true')).status).toBe(403);
+    });
+
+    it('keys: bad names, oversized values and TTL', async () => {
+      const bad = await s.call('PUT', '/keys/' + encodeURIComponent('has space'), { value: 'v' });
+      expect(bad.status).toBe(422);
+      expect(bad.body.code).toBe('KEY_NAME_INVALID');
+      const big = await s.call('PUT', '/keys/big', { value: 'x'.repeat(70_000) });
+      expect(big.status).toBe(413);
+      expect(big.body.code).toBe('KEY_VALUE_TOO_LARGE');
+      expect((await s.call('GET', '/keys/big')).status).toBe(404);
+      expect((await s.call('PUT', '/keys/brief', { value: 'v', ttl: 1 })).status).toBe(200);
+      expect((await s.call('GET', '/keys/brief')).status).toBe(200);
+      await until(async () => (await s.call('GET', '/keys/brief')).status === 404, 5000, 'TTL');
+      expect((await s.call('GET', '/keys?prefix=brief')).body).toEqual([]);
+    });
+
+    it('audit answers who changed what, from where, without secrets', async () => {
+      const operator = as({ token: await loginAs('oscar') });
+      await operator('PUT', '/keys/audited', { value: 'the-audited-secret', secret: true });
+      await operator('POST', '/executions', { action: 'core.noop', parameters: {} });
+      const keyLog = await s.call('GET', '/audit?resource_type=key&resource_ref=system.audited');
+      expect(keyLog.body[0]).toMatchObject({ actor: 'oscar', action: 'key.create', resource_ref: 'system.audited' });
+      expect(keyLog.body[0].source_address).toMatch(/127\.0\.0\.1/);
+      const runs = await s.call('GET', '/audit?action=execution.request&actor=oscar');
+      expect(runs.body.length).toBeGreaterThan(0);
+      expect(runs.body[0].details.action).toBe('core.noop');
+      const all = await s.call('GET', '/audit?limit=1000');
+      expect(JSON.stringify(all.body)).not.toContain('the-audited-secret');
+      expect(JSON.stringify(all.body)).not.toContain('S3cr3t-known-value-42');
+      expect(all.body.some((e: { action: string }) => e.action === 'user.create')).toBe(true);
+      expect(all.body.some((e: { action: string }) => e.action === 'role.assign')).toBe(true);
+    });
+  });
+}
+
+describe('RBAC files', () => {
+  let s: TestServer | undefined;
+  afterAll(async () => s?.stop());
+
+  it('loads roles and assignments at start, and a malformed file changes nothing', async () => {
+    s = await startTestServer('sqlite');
+    mkdirSync(join(s.home, 'rbac', 'roles'), { recursive: true });
+    mkdirSync(join(s.home, 'rbac', 'assignments'), { recursive: true });
+    writeFileSync(join(s.home, 'rbac', 'roles', 'deployers.yaml'), 'name: deployers\npermission_grants:\n  - resource_uid: pack:core\n    permission_types: [action_execute, execution_list]\n');
+    writeFileSync(join(s.home, 'rbac', 'assignments', 'dana.yaml'), 'username: dana\nroles: [deployers]\n');
+    const loaded = await s.call('POST', '/rbac/reload');
+    expect(loaded.status).toBe(200);
+    expect(loaded.body).toEqual({ roles: ['deployers'], assignments: 1 });
+    expect((await s.call('GET', '/rbac/assignments?user=dana')).body).toEqual([expect.objectContaining({ role: 'deployers' })]);
+    // A bad permission in one file and broken YAML in another: both reported, nothing applied.
+    writeFileSync(join(s.home, 'rbac', 'roles', 'broken.yaml'), 'name: broken\npermission_grants:\n  - permission_types: [action_fly]\n');
+    writeFileSync(join(s.home, 'rbac', 'assignments', 'erin.yaml'), 'username: erin\nroles: [deployers\n');
+    const bad = await s.call('POST', '/rbac/reload');
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe('RBAC_FILE_INVALID');
+    expect(bad.body.faultstring).toMatch(/broken\.yaml.*action_fly/);
+    expect(bad.body.faultstring).toMatch(/erin\.yaml/);
+    expect((await s.call('GET', '/rbac/assignments?user=dana')).body).toHaveLength(1);
+    expect((await s.call('GET', '/rbac/roles')).body.map((r: { name: string }) => r.name)).toEqual(['admin', 'deployers', 'observer', 'operator']);
+  });
+});
