@@ -1,0 +1,101 @@
+// The `squall` CLI end to end: a real server, the built CLI as a child process.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { describeServer } from './helpers/server.js';
+
+const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
+const fixtures = join(import.meta.dirname, 'fixtures', 'packs');
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function squall(env: Record<string, string>, ...args: string[]): Promise<Ran> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describeServer('squall CLI', (server) => {
+  // The CLI finds the URL and the admin key in $SQUALL_HOME/credentials, like a user's shell.
+  const sq = (...args: string[]) => squall({ SQUALL_HOME: server().home }, ...args);
+
+  it('runs an action and prints one JSON document with --json; exit code follows the status', async () => {
+    const ok = await sq('run', 'core.local', 'cmd=echo from-cli', '--json');
+    expect(ok.code).toBe(0);
+    const e = JSON.parse(ok.stdout);
+    expect(e).toMatchObject({ action: 'core.local', status: 'succeeded', parameters: { cmd: 'echo from-cli' }, result: { stdout: 'from-cli' } });
+    expect(e).toHaveProperty('start_timestamp');
+    expect(e).toHaveProperty('end_timestamp');
+    const bad = await sq('run', 'core.local', 'cmd=exit 2', '--json');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).status).toBe('failed');
+  });
+
+  it('shows live output and the result for people', async () => {
+    const r = await sq('run', 'core.local', 'cmd=echo line-1; echo line-2');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('line-1\nline-2\n');
+    expect(r.stdout).toMatch(/status\s+succeeded/);
+  });
+
+  it('coerces key=value strings by the action schema and reports bad ones in one line', async () => {
+    const ok = await sq('run', 'core.local', 'cmd=true', 'timeout=5', '--json');
+    expect(JSON.parse(ok.stdout).parameters.timeout).toBe(5);
+    const bad = await sq('run', 'core.local', 'cmd=true', 'timeout=abc');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: .*timeout/);
+    expect(bad.stderr).toContain('hint:');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('lists, gets, re-runs and cancels executions', async () => {
+    const first = JSON.parse((await sq('run', 'core.local', 'cmd=echo again', '--json')).stdout);
+    const list = JSON.parse((await sq('execution', 'list', '--action', 'core.local', '-n', '5', '--json')).stdout);
+    expect(list[0].id).toBe(first.id);
+    const table = await sq('execution', 'list', '-n', '3');
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+ACTION\s+STATUS/);
+    expect(JSON.parse((await sq('execution', 'get', first.id, '--json')).stdout).result.stdout).toBe('again');
+    const rerun = JSON.parse((await sq('execution', 're-run', first.id, 'cmd=echo changed', '--json')).stdout);
+    expect(rerun.result.stdout).toBe('changed');
+    const started = JSON.parse((await sq('run', 'core.local', 'cmd=sleep 30', '--async', '--json')).stdout);
+    const canceled = await sq('execution', 'cancel', started.id, '--json');
+    expect(['canceling', 'canceled']).toContain(JSON.parse(canceled.stdout).status);
+    const tail = await sq('execution', 'tail', started.id, '--json');
+    expect(JSON.parse(tail.stdout).status).toBe('canceled');
+  });
+
+  it('registers, lists and removes packs; a broken pack names file, line and field', async () => {
+    const reg = await sq('pack', 'register', join(fixtures, 'policies_demo'));
+    expect(reg.code, reg.stderr).toBe(0);
+    expect(reg.stdout).toContain('registered pack policies_demo');
+    expect((await sq('pack', 'list')).stdout).toContain('policies_demo');
+    expect(JSON.parse((await sq('action', 'list', '--pack', 'policies_demo', '--json')).stdout).map((a: { ref: string }) => a.ref).sort())
+      .toEqual(['policies_demo.flaky', 'policies_demo.script', 'policies_demo.slow']);
+    const broken = await sq('pack', 'register', join(fixtures, 'broken', 'unknown-runner'));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^error: \S+\.yaml:\d+/);
+    expect((await sq('pack', 'remove', 'policies_demo')).code).toBe(0);
+    expect((await sq('action', 'get', 'policies_demo.slow')).stderr).toContain('no action named policies_demo.slow');
+  });
+
+  it('reports server status', async () => {
+    const s = JSON.parse((await sq('status', '--json')).stdout);
+    expect(s).toMatchObject({ version: expect.any(String), store: expect.any(String), roles: expect.arrayContaining(['api', 'scheduler']) });
+  });
+});
+
+it('says in one line that the server is unreachable', async () => {
+  const r = await squall({ SQUALL_URL: 'http://127.0.0.1:9', SQUALL_API_KEY: 'x', SQUALL_HOME: '/nonexistent' }, 'execution', 'list');
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^error: cannot reach the Squall server at http:\/\/127\.0\.0\.1:9/);
+  expect(r.stderr.trim().split('\n')).toHaveLength(2);
+});
