@@ -6,6 +6,7 @@ import { SquallError } from '../errors.js';
 import * as rows from '../store/events.js';
 import type { Tx } from '../store/types.js';
 import type { Trigger, TriggerType } from './model.js';
+import { builtinTriggerTypes } from './builtin-types.js';
 
 /** What the events module needs from the node; created once per node, never global. */
 export interface EventDeps {
@@ -83,4 +84,9 @@ export async function resolveTrigger(tx: Tx, deps: EventDeps, ref: string): Prom
   const type = await rows.getTriggerType(tx, ref);
   if (!type) throw new SquallError('TRIGGER_NOT_FOUND', `no trigger or trigger type ${ref}`, { field: 'trigger' });
   return ensureTriggerFor(tx, deps, ref, {});
+}
+
+/** Stores (or refreshes) the built-in trigger types. */
+export async function registerBuiltinTriggerTypes(tx: Tx, now: number): Promise<void> {
+  for (const t of builtinTriggerTypes(now)) await rows.upsertTriggerType(tx, t);
 }

@@ -1,0 +1,124 @@
+// POST /api/v1/webhooks/st2 (inject any trigger, API key) and POST /api/v1/webhooks/<url>
+// (core.st2.webhook triggers with that url; API key, or an HMAC signature made with the
+// trigger's secret). The trigger instance is committed before 202 answers with its id.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SquallError } from '../../errors.js';
+import { dispatchTriggerInstance, type Trigger } from '../../events/index.js';
+import { deliveryId, headersFromRaw, signatureHeader, signatureValid } from '../../events/webhook.js';
+import { webhookTriggers, listTriggers } from '../../store/events.js';
+import type { KeyVerifier } from '../auth.js';
+import { triggerToApi, type EventRouteDeps } from './triggers.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body as received, for signature checks (webhook routes only). */
+    rawBody?: Buffer;
+  }
+}
+
+export interface WebhookRouteDeps extends EventRouteDeps {
+  verifyKey: KeyVerifier;
+}
+
+const St2Body = Type.Object({
+  trigger: Type.String({ minLength: 1 }),
+  payload: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  trace_tag: Type.Optional(Type.String()),
+}, { additionalProperties: false });
+
+// Credentials are never stored in a trigger instance, where every rule and reader would see them.
+const SECRET_HEADERS = new Set(['st2-api-key', 'authorization', 'x-auth-token', 'cookie']);
+
+function payloadHeaders(req: FastifyRequest): Record<string, string> {
+  const all = headersFromRaw(req.raw.rawHeaders);
+  return Object.fromEntries(Object.entries(all).filter(([k]) => !SECRET_HEADERS.has(k.toLowerCase())));
+}
+
+function apiKeyOf(req: FastifyRequest): string | undefined {
+  const header = req.headers['st2-api-key'];
+  if (typeof header === 'string' && header) return header;
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+}
+
+function formBody(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+/** Which of the url's triggers this request may fire: all with a valid API key, else those whose secret signed it. */
+async function allowedTriggers(req: FastifyRequest, triggers: Trigger[], verifyKey: KeyVerifier): Promise<Trigger[]> {
+  const key = apiKeyOf(req);
+  if (key) {
+    if (!(await verifyKey(key))) throw new SquallError('UNAUTHORIZED', 'the API key is not valid (expired, disabled or unknown)');
+    return triggers;
+  }
+  const signed = triggers.filter((t) => {
+    const secret = t.parameters.secret;
+    const header = req.headers[signatureHeader(t).toLowerCase()];
+    return typeof secret === 'string' && signatureValid(secret, req.rawBody ?? Buffer.alloc(0), Array.isArray(header) ? header[0] : header);
+  });
+  if (signed.length) return signed;
+  if (triggers.some((t) => typeof t.parameters.secret === 'string')) {
+    throw new SquallError('SIGNATURE_INVALID', 'the webhook signature is missing or does not match the body (and no API key was sent)');
+  }
+  throw new SquallError('UNAUTHORIZED', 'authentication required: this webhook has no secret, so it needs an API key');
+}
+
+export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
+  void app.register(async (scope) => {
+    // Own parsers, keeping the raw bytes for signature checks; any other media type is 415.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(/^application\/([\w.-]+\+)?json/, { parseAs: 'buffer' }, (req, body, done) => {
+      req.rawBody = body as Buffer;
+      const text = (body as Buffer).toString('utf8');
+      if (text.trim() === '') return done(null, {});
+      try {
+        done(null, JSON.parse(text));
+      } catch (err) {
+        done(new SquallError('BAD_REQUEST', `the body is not valid JSON: ${(err as Error).message}`, { field: 'body' }), undefined);
+      }
+    });
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body, done) => {
+      req.rawBody = body as Buffer;
+      done(null, formBody((body as Buffer).toString('utf8')));
+    });
+
+    scope.get('/api/v1/webhooks', async () => {
+      return (await deps.store.read((tx) => listTriggers(tx, 'core.st2.webhook'))).map(triggerToApi);
+    });
+
+    scope.post('/api/v1/webhooks/st2', { schema: { body: St2Body } }, async (req, reply) => {
+      const body = req.body as Static<typeof St2Body>;
+      const delivery = deliveryId({ parameters: {} } as Trigger, payloadHeaders(req), body.payload);
+      const { instance, duplicate } = await deps.store.tx((tx) => dispatchTriggerInstance(tx, deps.events, {
+        trigger: body.trigger, payload: body.payload, traceTag: body.trace_tag ?? null, deliveryId: delivery,
+      }));
+      return reply.code(202).send({ id: instance.id, trigger: instance.trigger, payload: instance.payload, duplicate });
+    });
+
+    scope.post('/api/v1/webhooks/*', { config: { public: true } }, async (req, reply) => {
+      const url = (req.params as { '*': string })['*'].replace(/^\/+|\/+$/g, '');
+      const triggers = await deps.store.read((tx) => webhookTriggers(tx, url));
+      if (triggers.length === 0) throw new SquallError('WEBHOOK_NOT_FOUND', `no webhook ${url}: no rule listens on core.st2.webhook with url ${url}`);
+      const targets = await allowedTriggers(req, triggers, deps.verifyKey);
+      const headers = payloadHeaders(req);
+      const body = req.body ?? {};
+      const payload = { url, headers, body };
+      const results = await deps.store.tx(async (tx) => {
+        const out = [];
+        for (const t of targets) {
+          const d = await dispatchTriggerInstance(tx, deps.events, { trigger: t.ref, payload, deliveryId: deliveryId(t, headers, payload) });
+          out.push({ id: d.instance.id, trigger: t.ref, duplicate: d.duplicate });
+        }
+        return out;
+      });
+      return reply.code(202).send({ id: results[0]!.id, duplicate: results.every((r) => r.duplicate), trigger_instances: results });
+    });
+  });
+}

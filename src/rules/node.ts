@@ -1,0 +1,59 @@
+// How a node wires events and rules together: built-in trigger types, the action-trigger
+// and datastore hooks, st2kv for rule templates, pack rules, and the rules role.
+import type { Logger } from 'pino';
+import type { DatastoreDeps } from '../datastore/service.js';
+import { kvLookup, preloadKv } from '../datastore/template.js';
+import { actionTriggerHook, kvTriggerHook, registerBuiltinTriggerTypes, type EventDeps } from '../events/index.js';
+import type { ExecutionDeps } from '../executions/deps.js';
+import type { Consumer } from '../store/consumer.js';
+import type { Store } from '../store/types.js';
+import type { RulesDeps } from './engine.js';
+import type { Rule } from './model.js';
+import { registerPackRules } from './pack-rules.js';
+import { startRulesEngine, type RulesEngineOptions } from './role.js';
+import type { RuleAdminDeps } from './service.js';
+
+export interface EventsAndRulesSetup {
+  store: Store;
+  now: () => number;
+  log: Logger;
+  events: EventDeps;
+  executions: ExecutionDeps;
+  datastore?: DatastoreDeps;
+  /** Whether a rule owned by `user` may decrypt secrets in its templates (RBAC key:decrypt). */
+  canDecrypt?: (user: string | null) => Promise<boolean>;
+}
+
+export interface EventsAndRules {
+  events: EventDeps;
+  rules: RulesDeps;
+  admin: RuleAdminDeps;
+  /** Registers the trigger types and rules of a pack directory (after the pack itself). */
+  registerPack(dir: string, pack: string): Promise<Rule[]>;
+  /** Starts the `rules` role on this node. */
+  startEngine(opts: RulesEngineOptions): Consumer;
+}
+
+/** Registers the built-in trigger types and hooks the action-trigger and key-value triggers in. */
+export async function setupEventsAndRules(s: EventsAndRulesSetup): Promise<EventsAndRules> {
+  await s.store.tx((tx) => registerBuiltinTriggerTypes(tx, s.now()));
+  s.executions.onFinished.push(actionTriggerHook(s.events, s.executions));
+  const datastore = s.datastore;
+  if (datastore) datastore.onChange.push(kvTriggerHook(s.events));
+  const rules: RulesDeps = {
+    store: s.store, now: s.now, log: s.log, events: s.events, executions: s.executions, cache: { index: null },
+    kv: datastore
+      ? async (names, rule) => {
+        const user = typeof rule.context?.user === 'string' ? rule.context.user : null;
+        const allowed = s.canDecrypt ? await s.canDecrypt(user) : false;
+        return kvLookup(await preloadKv(datastore, names, { user, mayDecrypt: () => allowed }));
+      }
+      : undefined,
+  };
+  const admin: RuleAdminDeps = { store: s.store, now: s.now, events: s.events, executions: s.executions };
+  return {
+    events: s.events, rules, admin,
+    registerPack: (dir, pack) => registerPackRules(admin, dir, pack),
+    startEngine: (opts) => startRulesEngine(rules, opts),
+  };
+}
