@@ -8,20 +8,36 @@ import { squallHome } from '../config/home.js';
 export interface ClientOptions {
   url: string;
   apiKey?: string;
+  /** A token from `squall login` (sent as X-Auth-Token; preferred over the credentials file's key). */
+  token?: string;
 }
 
 export function clientOptions(env: NodeJS.ProcessEnv = process.env): ClientOptions {
   const credFile = join(squallHome(env), 'credentials');
   const creds = existsSync(credFile) ? (JSON.parse(readFileSync(credFile, 'utf8')) as { api_key?: string; url?: string }) : {};
   const url = env.SQUALL_URL ?? creds.url ?? `http://127.0.0.1:${env.SQUALL_PORT ?? 9101}`;
-  return { url: url.replace(/\/$/, ''), apiKey: env.SQUALL_API_KEY ?? creds.api_key };
+  const token = env.SQUALL_API_KEY ? undefined : env.SQUALL_AUTH_TOKEN ?? savedToken(env);
+  return { url: url.replace(/\/$/, ''), apiKey: env.SQUALL_API_KEY ?? (token ? undefined : creds.api_key), token };
+}
+
+/** Where `squall login` keeps its token (mode 0600). */
+export function tokenFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(squallHome(env), 'token');
+}
+
+// The token saved by `squall login`, while it has not expired.
+function savedToken(env: NodeJS.ProcessEnv): string | undefined {
+  const file = tokenFile(env);
+  if (!existsSync(file)) return undefined;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { token?: string; expiry?: string };
+  return saved.token && saved.expiry && Date.parse(saved.expiry) > Date.now() ? saved.token : undefined;
 }
 
 export class ApiClient {
   constructor(readonly opts: ClientOptions) {}
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...(this.opts.apiKey ? { 'St2-Api-Key': this.opts.apiKey } : {}), ...extra };
+    return { ...(this.opts.apiKey ? { 'St2-Api-Key': this.opts.apiKey } : {}), ...(this.opts.token ? { 'X-Auth-Token': this.opts.token } : {}), ...extra };
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

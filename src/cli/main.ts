@@ -8,13 +8,20 @@ import { registerServerCommands } from './commands/server.js';
 import { registerPackCommands } from './commands/pack.js';
 import { registerExprCommands } from './commands/expr.js';
 
+import { registerKeyCommands } from './commands/key.js';
+import { registerUserCommands } from './commands/user.js';
+import { registerApiKeyCommands } from './commands/apikey.js';
+import { registerLoginCommands } from './commands/login.js';
+import { registerRoleCommands } from './commands/role.js';
+import { registerAuditCommands } from './commands/audit.js';
 const program = new Command('squall')
   .description('Squall: event-driven automation for ops (StackStorm-compatible)')
   .version(VERSION)
   .showHelpAfterError()
   .exitOverride();
 
-const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands, registerExprCommands];
+const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands, registerExprCommands,
+  registerKeyCommands, registerUserCommands, registerApiKeyCommands, registerLoginCommands, registerRoleCommands, registerAuditCommands];
 for (const register of groups) register(program);
 
 try {

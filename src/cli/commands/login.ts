@@ -1,0 +1,75 @@
+// squall login|logout|whoami: tokens saved to $SQUALL_HOME/token (mode 0600) for later commands.
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { SquallError, codes, type ErrorCode } from '../../errors.js';
+import { clientOptions, makeClient, tokenFile } from '../client.js';
+import { printJson, printRecord } from '../output.js';
+
+/** The password from the flag, $SQUALL_PASSWORD, or the first line of stdin. */
+export async function readPassword(flag: string | undefined): Promise<string> {
+  if (flag) return flag;
+  if (process.env.SQUALL_PASSWORD) return process.env.SQUALL_PASSWORD;
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) {
+    chunks.push(c as Buffer);
+    if (Buffer.concat(chunks).includes(10)) break;
+  }
+  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (!line) throw new SquallError('BAD_REQUEST', 'no password given (use --password, $SQUALL_PASSWORD or stdin)', { field: 'password' });
+  return line;
+}
+
+export function registerLoginCommands(program: Command): void {
+  program.command('login <username>')
+    .description('log in with a password; later commands use the token until it expires')
+    .option('-p, --password <password>', 'the password (else $SQUALL_PASSWORD or stdin)')
+    .option('-l, --ttl <seconds>', 'token lifetime in seconds (default 24 h)')
+    .option('--print-token', 'print the token instead of saving it')
+    .action(async (username: string, o: { password?: string; ttl?: string; printToken?: boolean }) => {
+      const { url } = clientOptions();
+      const password = await readPassword(o.password);
+      let res: Response;
+      try {
+        res = await fetch(`${url}/api/v1/auth/tokens`, {
+          method: 'POST',
+          headers: { authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64'), 'content-type': 'application/json' },
+          body: JSON.stringify(o.ttl ? { ttl: Number(o.ttl) } : {}),
+        });
+      } catch (err) {
+        throw new SquallError('SERVER_UNREACHABLE', `cannot reach the Squall server at ${url}`, {}, { cause: err });
+      }
+      const body = (await res.json()) as { token?: string; expiry?: string; user?: string; faultstring?: string; code?: string };
+      if (!res.ok) throw new SquallError((body.code && body.code in codes ? body.code : 'UNAUTHORIZED') as ErrorCode, body.faultstring ?? `HTTP ${res.status}`);
+      if (o.printToken) return void process.stdout.write(`${body.token}\n`);
+      const file = tokenFile();
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify({ user: body.user, token: body.token, expiry: body.expiry, url }, null, 2) + '\n', { mode: 0o600 });
+      chmodSync(file, 0o600);
+      process.stdout.write(`logged in as ${body.user} until ${body.expiry}\n`);
+    });
+
+  program.command('logout')
+    .description('revoke the saved token and forget it')
+    .action(async () => {
+      const file = tokenFile();
+      if (!existsSync(file)) return void process.stdout.write('not logged in\n');
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { token: string };
+      await makeClient().request('DELETE', '/auth/tokens', { token: saved.token }).catch((err: unknown) => {
+        // An expired or already revoked token is as good as revoked.
+        if (!(err instanceof SquallError && (err.code === 'UNAUTHORIZED' || err.code === 'NOT_FOUND'))) throw err;
+      });
+      rmSync(file);
+      process.stdout.write('logged out\n');
+    });
+
+  program.command('whoami')
+    .description('the user the CLI acts as, and their roles')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      const me = await makeClient().get<Record<string, unknown>>('/auth/me');
+      if (o.json) printJson(me);
+      else printRecord(me);
+    });
+}
