@@ -13,8 +13,6 @@ export type { Action, Pack, ParameterSchema, ParameterSpec } from './model.js';
 export type { Policy, PolicyType, ConcurrencyParameters, ConcurrencyAttrParameters, RetryParameters } from './policies.js';
 export type { Problem } from './problems.js';
 export type { EntryPointValidator, RunnerRules } from './actions.js';
-export { POLICY_TYPES } from './policies.js';
-export { loadPack } from './loader.js';
 
 /** What the packs module needs: the store, a clock, and what runners exist. */
 export interface PackDeps extends RunnerRules {
