@@ -171,7 +171,7 @@ export function scriptArguments(ctx: RunContext, runnerParameters: ParameterSche
   const positional: Array<{ position: number; text: string }> = [];
   const names = [...new Set([...Object.keys(schema), ...Object.keys(ctx.parameters)])];
   for (const name of names) {
-    if (name in runnerParameters && !(typeof schema[name]?.position === 'number')) continue;
+    if (name in runnerParameters && typeof schema[name]?.position !== 'number') continue;
     const spec = schema[name] ?? {};
     const value = ctx.parameters[name];
     const secret = spec.secret === true;

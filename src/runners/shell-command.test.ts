@@ -60,6 +60,8 @@ const places: Array<{ cmd: string; expect: (v: string) => string }> = [
   { cmd: `printf '%s' "$(printf '%s' "{{ v }}")"`, expect: (v) => v.replace(/\n+$/, '') },
   { cmd: `true # {{ v }}\nprintf done`, expect: () => 'done' },
   { cmd: `X={{v}}; printf '%s' "$X"`, expect: (v) => v },
+  { cmd: `printf '%s' "$( (printf '%s' x) ; printf '%s' {{ v }})"`, expect: (v) => `x${v}`.replace(/\n+$/, '') },
+  { cmd: `case a in a) printf '%s' {{ v }};; esac`, expect: (v) => v },
 ];
 
 describe('renderShellCommand', () => {
@@ -98,6 +100,7 @@ describe('renderShellCommand', () => {
   it('refuses a value inside backticks, right after a lone backslash, and {% %} blocks', () => {
     expect(renderShellCommand('echo "`echo \\"{{ v }}\\"`"', { v: '$(id)' }, render).ok).toBe(false);
     expect(renderShellCommand("echo `echo '{{ v }}'`", { v: 'a' }, render).ok).toBe(false);
+    expect(renderShellCommand('echo "$(case a in a) echo {{ v }};; esac)"', { v: '; id' }, render).ok).toBe(false);
     expect(renderShellCommand('echo `date` {{ v }}', { v: 'a' }, render)).toEqual({ ok: true, command: "echo `date` 'a'" });
     expect(renderShellCommand('echo \\{{ v }}', { v: '"' }, render).ok).toBe(false);
     expect(renderShellCommand('echo \\\\{{ v }}', { v: 'a' }, render)).toEqual({ ok: true, command: "echo \\\\'a'" });

@@ -51,7 +51,7 @@ export function renderShellCommand(cmd: string, data: unknown, render: RenderFn)
     if (escaped === null) {
       return {
         ok: false,
-        error: `cmd: the value of {{${m[1]}}} cannot be placed safely where it stands (inside a heredoc it must be one line; it must not follow a lone backslash; inside backticks use $(…) instead)`,
+        error: `cmd: the value of {{${m[1]}}} cannot be placed safely where it stands (inside a heredoc it must be one line; it must not follow a lone backslash; inside backticks use $(…) instead; after a case inside $(…) nothing can be placed)`,
       };
     }
     parts.push(escaped);

@@ -15,7 +15,9 @@ export type ShellContext =
    * Inside `…`: bash un-escapes \\ \` \$ (and \" within "…") in that text and parses it again,
    * so the quoting seen here is not the quoting bash applies. Nothing is placed there.
    */
-  | { kind: 'backtick' };
+  | { kind: 'backtick' }
+  /** After a construct the scanner cannot follow (a `case` inside $(…)). */
+  | { kind: 'unknown' };
 
 /** POSIX single-quoting: the value as exactly one word, nothing inside expanded. */
 export function quoteWord(value: string): string {
@@ -47,6 +49,7 @@ export function escapeFor(ctx: ShellContext, value: string): string | null {
       return ctx.expands ? value.replace(/[\\$`]/g, '\\$&') : value;
     case 'escaped':
     case 'backtick':
+    case 'unknown':
       return null;
   }
 }
@@ -56,11 +59,13 @@ export function escapeFor(ctx: ShellContext, value: string): string | null {
  * piece (where a template value will be inserted). It understands quotes, $'…', backslash
  * escapes, comments, $(…) and `…` nesting, and heredocs (<<WORD, <<-WORD, <<'WORD').
  * The inserted values themselves are opaque: they never change the state.
- * Known gap: a `case … in a)` pattern inside $(…) closes the $( early in this scanner.
  */
 export function makeShellScanner() {
   // A stack of nested contexts: "$(" inside double quotes starts a fresh unquoted one.
-  const stack: Array<'unquoted' | 'single' | 'double' | 'ansi' | 'backtick' | 'subst' | 'comment'> = ['unquoted'];
+  const stack: Array<'unquoted' | 'single' | 'double' | 'ansi' | 'backtick' | 'subst' | 'paren' | 'comment'> = ['unquoted'];
+  // A `case` inside $(…) has patterns ending in a lone ")", which this scanner would take as the
+  // end of the $( — after one, the context is not known and nothing more is placed.
+  let lost = false;
   let escaped = false;
   let prev = '\n';
   // Heredocs announced on the current line start after its newline, in order.
@@ -156,7 +161,7 @@ export function makeShellScanner() {
           return i + 2;
         }
         break;
-      default: // unquoted, backtick, subst: the same rules, each with its own closer
+      default: // unquoted, backtick, subst, paren: the same rules, each with its own closer
         if (c === '\\') escaped = true;
         else if (c === "'") stack.push('single');
         else if (c === '"') stack.push('double');
@@ -171,7 +176,9 @@ export function makeShellScanner() {
         } else if (c === '`') {
           if (state === 'backtick') stack.pop();
           else stack.push('backtick');
-        } else if (c === ')' && state === 'subst') stack.pop();
+        } else if (c === '(' && stack.includes('subst')) stack.push('paren');
+        else if (c === ')' && (state === 'subst' || state === 'paren')) stack.pop();
+        else if (c === 'c' && isWordStart() && stack.includes('subst') && /^case\s/.test(text.slice(i, i + 5))) lost = true;
         else if (c === '#' && isWordStart()) stack.push('comment');
         else if (c === '<' && text[i + 1] === '<' && text[i + 2] !== '<') {
           pendingOperator = text[i + 2] === '-' ? '<<-' : '<<';
@@ -194,6 +201,7 @@ export function makeShellScanner() {
     },
     /** The context an inserted value would be read in, here. */
     context(): ShellContext {
+      if (lost) return { kind: 'unknown' };
       if (heredoc) return { kind: 'heredoc', expands: heredoc.expands };
       if (stack.includes('backtick')) return { kind: 'backtick' };
       if (escaped) return { kind: 'escaped' };
