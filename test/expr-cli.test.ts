@@ -1,0 +1,90 @@
+// `squall expr eval` end to end: the built CLI as a child process, offline, no server.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function squall(...args: string[]): Promise<Ran> {
+  // No SQUALL_URL and a fresh SQUALL_HOME: the command must not need a server or a store.
+  const env = { ...process.env, SQUALL_HOME: mkdtempSync(join(tmpdir(), 'squall-expr-')), SQUALL_URL: 'http://127.0.0.1:9' };
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env, timeout: 30_000, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('squall expr eval', () => {
+  it('prints the JSON value of a bare or wrapped expression in either language', async () => {
+    const ctx = JSON.stringify({ a: 1, hosts: [{ name: 'x' }, { name: 'y' }] });
+    const cases: Array<[string, string, unknown]> = [
+      ['jinja', 'ctx().a + 1', 2],
+      ['jinja', '{{ hosts | map(attribute="name") | list }}', ['x', 'y']],
+      ['jinja', 'n={{ a }}', 'n=1'],
+      ['yaql', '$.a + 1', 2],
+      ['yaql', '<% $.hosts.select($.name) %>', ['x', 'y']],
+    ];
+    for (const [lang, expr, value] of cases) {
+      const r = await squall('expr', 'eval', '--lang', lang, '--context', ctx, expr);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(value);
+    }
+  });
+
+  it('fails with the error and its hint on stderr for a bad expression', async () => {
+    const r = await squall('expr', 'eval', '--lang', 'jinja', '{{ a + }}');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: .*line 1 column \d+/);
+    expect(r.stderr).toMatch(/hint: /);
+  });
+
+  it('evaluates a batch in order, values and errors side by side', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-batch-'));
+    const file = join(dir, 'batch.json');
+    writeFileSync(file, JSON.stringify([
+      { lang: 'jinja', expr: '{{ x * 2 }}', context: { x: 21 } },
+      { lang: 'yaql', expr: '$.x * 2', context: { x: 4 } },
+      { lang: 'jinja', expr: 'missing.attr', context: {} },
+      { lang: 'cobol', expr: 'x', context: {} },
+      { lang: 'yaql', expr: '$.l.where($ > 1)', context: { l: [1, 2, 3] } },
+    ]));
+    const r = await squall('expr', 'eval', '--batch', file);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Array<{ value?: unknown; error?: string }>;
+    expect(out).toHaveLength(5);
+    expect(out[0]).toEqual({ value: 42 });
+    expect(out[1]).toEqual({ value: 8 });
+    expect(out[2]?.error).toMatch(/'missing' is undefined/);
+    expect(out[3]?.error).toMatch(/--lang must be yaql or jinja/);
+    expect(out[4]).toEqual({ value: [2, 3] });
+  });
+
+  it('runs 10,000 expressions in one batch quickly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-batch-'));
+    const file = join(dir, 'big.json');
+    const items = Array.from({ length: 10_000 }, (_, i) => (i % 2
+      ? { lang: 'jinja', expr: `{{ ctx().a + ${i} }}`, context: { a: 1 } }
+      : { lang: 'yaql', expr: `$.a + ${i}`, context: { a: 1 } }));
+    writeFileSync(file, JSON.stringify(items));
+    const started = performance.now();
+    const r = await squall('expr', 'eval', '--batch', file);
+    const elapsedMs = performance.now() - started;
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Array<{ value: number }>;
+    expect(out.map((o) => o.value)).toEqual(items.map((_, i) => i + 1));
+    // The target is 2 s with node's start-up on an idle core; the bound leaves room for a busy CI machine.
+    expect(elapsedMs).toBeLessThan(6_000);
+  });
+});
