@@ -9,9 +9,9 @@ import * as packs from './index.js';
 const fixtures = join(packageRoot(), 'test', 'fixtures', 'packs');
 const RUNNERS = new Map(['local-shell-cmd', 'local-shell-script', 'noop', 'orquesta'].map((n) => [n, {}]));
 
-function makeDeps(store: Store, validateEntryPoint?: Parameters<typeof packs.createPackDeps>[3]): packs.PackDeps {
+function makeDeps(store: Store, opts?: packs.PackOptions): packs.PackDeps {
   let t = 1_700_000_000_000;
-  return packs.createPackDeps(store, () => (t += 1000), RUNNERS, validateEntryPoint);
+  return packs.createPackDeps(store, () => (t += 1000), RUNNERS, opts);
 }
 
 async function failure(p: Promise<unknown>, code: ErrorCode): Promise<SquallError> {
@@ -83,12 +83,47 @@ describeBackends('packs module', ({ open }) => {
 
   it('a workflow rejected by the runner\'s validator rejects the pack and changes nothing', async () => {
     const deps = makeDeps(await open(), {
-      orquesta: async (_action, path) => (path.endsWith('flow.yaml') ? [{ line: 6, field: 'tasks.task1.next[0].do', message: 'names an undefined task' }] : []),
+      validateEntryPoint: {
+        orquesta: async (_action, path) => (path.endsWith('flow.yaml') ? [{ line: 6, field: 'tasks.task1.next[0].do', message: 'names an undefined task' }] : []),
+      },
     });
     await packs.registerPack(deps, join(fixtures, 'demo'));
     const before = await snapshot(deps);
     const err = await failure(packs.registerPack(deps, join(fixtures, 'broken', 'workflow')), 'PACK_INVALID');
     expect(err.message).toBe('actions/workflows/flow.yaml:6: tasks.task1.next[0].do names an undefined task');
+    expect(await snapshot(deps)).toEqual(before);
+  });
+
+  it('registers and removes other content kinds in the same transaction as the pack', async () => {
+    const calls: string[] = [];
+    const deps = makeDeps(await open());
+    deps.contents.push({
+      async register(tx, dir, pack) {
+        // Inside the registration transaction: the new actions are already visible.
+        const n = (await tx.get<{ n: number | string }>('select count(*) as n from actions where pack = $1', [pack]))!.n;
+        calls.push(`register ${pack} ${dir} ${Number(n)}`);
+      },
+      async remove(tx, pack) {
+        calls.push(`remove ${pack} ${(await tx.all('select ref from actions where pack = $1', [pack])).length}`);
+      },
+    });
+    await packs.registerPack(deps, join(fixtures, 'demo'));
+    await packs.removePack(deps, 'demo');
+    expect(calls).toEqual([`register demo ${join(fixtures, 'demo')} 3`, 'remove demo 3']);
+  });
+
+  it('a content kind that rejects the pack rolls the whole registration back', async () => {
+    const deps = makeDeps(await open());
+    await packs.registerPack(deps, join(fixtures, 'demo'));
+    const before = await snapshot(deps);
+    deps.contents.push({
+      async register() {
+        throw new SquallError('PACK_INVALID', 'rules/r.yaml:3: trigger.type is not a known trigger type', { file: 'rules/r.yaml', line: 3, field: 'trigger.type' });
+      },
+      async remove() {},
+    });
+    const err = await failure(packs.registerPack(deps, join(fixtures, 'demo_v2')), 'PACK_INVALID');
+    expect(err.where).toEqual({ file: 'rules/r.yaml', line: 3, field: 'trigger.type' });
     expect(await snapshot(deps)).toEqual(before);
   });
 

@@ -1,5 +1,6 @@
 // The packs module's public surface: register packs from directories, read and change
 // actions, find the policies of an action. Other modules import only this file.
+import { resolve } from 'node:path';
 import { SquallError } from '../errors.js';
 import * as rows from '../store/packs.js';
 import type { Store, Tx } from '../store/types.js';
@@ -14,10 +15,27 @@ export type { Policy, PolicyType, ConcurrencyParameters, ConcurrencyAttrParamete
 export type { Problem } from './problems.js';
 export type { EntryPointValidator, RunnerRules } from './actions.js';
 
-/** What the packs module needs: the store, a clock, and what runners exist. */
+/**
+ * Another kind of pack content (rules, trigger types, …) that other modules own and
+ * register with the pack, so that a pack is registered whole or not at all.
+ */
+export interface PackContent {
+  /**
+   * Checks and stores this content of the pack in `dir`, replacing its previous version.
+   * Runs inside the registration transaction, after the pack's actions and policies are
+   * written; throwing (PACK_INVALID with every problem) rolls the registration back.
+   */
+  register(tx: Tx, dir: string, pack: string): Promise<void>;
+  /** Deletes this content of pack `pack`, inside the transaction that removes the pack. */
+  remove(tx: Tx, pack: string): Promise<void>;
+}
+
+/** What the packs module needs: the store, a clock, what runners exist, other content kinds. */
 export interface PackDeps extends RunnerRules {
   store: Store;
   now: () => number;
+  /** Other modules add their content kinds here when they are set up (like onFinished hooks). */
+  contents: PackContent[];
 }
 
 // st2's runner types whose actions run a file from the pack (entry_point relative to
@@ -27,23 +45,22 @@ const FILE_RUNNERS = [
   'orquesta', 'action-chain', 'mistral-v2', 'node',
 ];
 
-/**
- * PackDeps for the runners a node has (by st2 runner type name); `validateEntryPoint`
- * adds checks of entry point files, e.g. { orquesta: validateWorkflowFile }.
- */
-export function createPackDeps(
-  store: Store,
-  now: () => number,
-  runners: ReadonlyMap<string, unknown>,
-  validateEntryPoint?: Readonly<Record<string, EntryPointValidator>>,
-): PackDeps {
+export interface PackOptions {
+  /** Checks of entry point files by runner type, e.g. { orquesta: validateWorkflowFile }. */
+  validateEntryPoint?: Readonly<Record<string, EntryPointValidator>>;
+  contents?: PackContent[];
+}
+
+/** PackDeps for the runners a node has (by st2 runner type name). */
+export function createPackDeps(store: Store, now: () => number, runners: ReadonlyMap<string, unknown>, opts: PackOptions = {}): PackDeps {
   const runnerNames = new Set(runners.keys());
   return {
     store,
     now,
     runnerNames,
     entryPointRunners: new Set(FILE_RUNNERS.filter((r) => runnerNames.has(r))),
-    validateEntryPoint,
+    validateEntryPoint: opts.validateEntryPoint,
+    contents: opts.contents ?? [],
   };
 }
 
@@ -54,21 +71,28 @@ export interface RegisteredPack {
 }
 
 /**
- * Loads the pack in `dir` and makes it the registered version in one transaction.
- * Throws PACK_INVALID (every problem, file:line field) and then changes nothing.
+ * Loads the pack in `dir` and makes it the registered version, with every content kind in
+ * deps.contents, in one transaction. Throws PACK_INVALID (every problem, file:line field)
+ * and then changes nothing.
  */
 export async function registerPack(deps: PackDeps, dir: string): Promise<RegisteredPack> {
   const loaded = await loadPack(dir, deps);
   const at = deps.now();
   const pack: Pack = { ...loaded.pack, registered_at: at };
   const actions: Action[] = loaded.actions.map((a) => ({ ...a, updated_at: at }));
-  await deps.store.tx((tx) => rows.replacePack(tx, pack, actions, loaded.policies));
+  await deps.store.tx(async (tx) => {
+    await rows.replacePack(tx, pack, actions, loaded.policies);
+    for (const content of deps.contents) await content.register(tx, resolve(dir), pack.name);
+  });
   return { pack, actions, policies: loaded.policies };
 }
 
-/** Unregisters a pack with its actions and policies; throws PACK_NOT_FOUND. */
+/** Unregisters a pack with its actions, policies and other contents; throws PACK_NOT_FOUND. */
 export async function removePack(deps: PackDeps, name: string): Promise<void> {
-  const deleted = await deps.store.tx((tx) => rows.deletePack(tx, name));
+  const deleted = await deps.store.tx(async (tx) => {
+    for (const content of deps.contents) await content.remove(tx, name);
+    return rows.deletePack(tx, name);
+  });
   if (!deleted) throw new SquallError('PACK_NOT_FOUND', `no pack named ${name}`);
 }
 
