@@ -61,7 +61,7 @@ tasks:
     expect(loopOnly).toEqual([{ line: 3, column: 3, severity: 'error', message: expect.stringContaining('no task starts the workflow') }]);
   });
 
-  it('reports bad expression syntax at the string holding it', () => {
+  it('reports bad expression syntax at the expression', () => {
     const problems = inspectWorkflow(`version: 1.0
 tasks:
   a:
@@ -70,7 +70,7 @@ tasks:
       x: <% ctx().a + %>
       y: "{{ ctx('a') | }}"
 `);
-    expect(problems.map((p) => [p.line, p.column, p.severity])).toEqual([[6, 10, 'error'], [7, 10, 'error']]);
+    expect(problems.map((p) => [p.line, p.column, p.severity])).toEqual([[6, 10, 'error'], [7, 11, 'error']]);
     expect(problems[0].message).toMatch(/^bad expression <% ctx\(\)\.a \+ %>: /);
   });
 
@@ -138,6 +138,23 @@ tasks:
     ]);
   });
 
+  it('warns about item() outside with-items and task(name) naming no task (st2 fails those at run time)', () => {
+    const problems = inspectWorkflow(`version: 1.0
+tasks:
+  a:
+    action: core.echo message=<% item() %>
+    next:
+      - publish: x=<% task(b).result %> y=<% task_status(zz) %>
+        do: b
+  b:
+    action: core.noop
+`);
+    expect(problems).toEqual([
+      { line: 4, column: 13, severity: 'warning', message: 'task a: item() is only defined in a with-items task' },
+      { line: 6, column: 43, severity: 'warning', message: 'task_status(zz) names no task of this workflow' },
+    ]);
+  });
+
   it('reports an action with an unquoted inline value', () => {
     const problems = inspectWorkflow('version: 1.0\ntasks:\n  a:\n    action: core.echo message=hello world\n');
     expect(problems).toEqual([{ line: 4, column: 13, severity: 'error', message: expect.stringContaining('is not an action reference') }]);
@@ -186,7 +203,7 @@ describe("st2's inspection-failure example", () => {
     const source = readFileSync(join(FIXTURES, 'invalid/orquesta-fail-inspection.yaml'), 'utf8');
     // Lines are those of the fixture, which has a two-line origin header.
     expect(inspectWorkflow(source).map((p) => [p.line, p.column, p.message.split(':')[0]])).toEqual([
-      [12, 13, 'variable "foobar" is not defined'],
+      [12, 28, 'variable "foobar" is not defined'],
       [20, 9, 'task task2'],
       [22, 15, 'bad expression <% <% succeeded() %>'],
     ]);

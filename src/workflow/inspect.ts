@@ -6,7 +6,7 @@ import { hasCode } from '../errors.js';
 import { renderValue } from '../expr/index.js';
 import { isEngineCommand, startTasks, inboundTasks, type Graph, type SourcePos } from './graph.js';
 import { parseOrquesta } from './dsl/orquesta/compile.js';
-import { eachString, keyOf, readYaml } from './dsl/orquesta/source.js';
+import { eachString, keyOf, readYaml, type PlaceOf } from './dsl/orquesta/source.js';
 import { problemAt, sortProblems, type Problem } from './problem.js';
 
 /** Variables the runtime puts into every workflow's context (st2's execution details). */
@@ -21,12 +21,13 @@ export function inspectWorkflow(source: string): Problem[] {
   problems.push(...checkGraph(graph), ...checkWhen(graph));
   const { doc, lines } = readYaml(source);
   const defined = definedNames(graph);
+  const tasks = new Set(graph.tasks.map((t) => t.name));
   const root = doc.contents;
   if (isMap(root)) {
     for (const pair of root.items) {
       const key = keyOf(pair);
       if (key === 'version' || key === 'description') continue;
-      eachString(lines, pair.value as Node, (s, pos) => problems.push(...checkExpressions(s, pos, defined)));
+      eachString(lines, pair.value as Node, (s, _pos, at) => problems.push(...checkExpressions(s, at, defined, tasks)));
     }
   }
   return sortProblems(dedupe(problems));
@@ -48,6 +49,9 @@ function checkGraph(graph: Graph): Problem[] {
   for (const task of graph.tasks) {
     if (task.action !== null && task.actionPos && /\s/.test(task.action.trim()) && !/<%|\{\{/.test(task.action)) {
       out.push(problemAt(task.actionPos, `task ${task.name}: action "${task.action}" is not an action reference; quote inline values (message="some text")`));
+    }
+    if (!task.with && /\bitem\(/.test(JSON.stringify([task.action, task.input]))) {
+      out.push(problemAt(task.actionPos ?? task.pos, `task ${task.name}: item() is only defined in a with-items task`, 'warning'));
     }
     for (const tr of task.transitions) {
       for (const target of tr.targets) {
@@ -123,14 +127,19 @@ function definedNames(graph: Graph): Set<string> {
   return names;
 }
 
-/** Syntax of each expression in `s`, and the context variables it reads. */
-function checkExpressions(s: string, pos: SourcePos, defined: Set<string>): Problem[] {
+/** Syntax of each expression in `s`, and the context variables it reads, each at the expression. */
+function checkExpressions(s: string, at: PlaceOf, defined: Set<string>, tasks: Set<string>): Problem[] {
   const out: Problem[] = [];
   for (const m of s.matchAll(EXPRESSION)) {
+    const pos = at(m.index ?? 0);
     const syntax = syntaxError(m[0]);
     if (syntax) {
       out.push(problemAt(pos, `bad expression ${m[0]}: ${syntax}`));
       continue;
+    }
+    for (const t of (m[1] ?? m[2] ?? m[3] ?? '').matchAll(/\btask(?:_status)?\(\s*['"]?(\w+)['"]?\s*\)/g)) {
+      // A warning: st2 accepts such a spec and fails it at run time.
+      if (!tasks.has(t[1])) out.push(problemAt(pos, `${t[0]} names no task of this workflow`, 'warning'));
     }
     for (const name of referencedVariables(m[1] ?? m[2] ?? m[3] ?? '', m[1] !== undefined)) {
       if (!defined.has(name)) {

@@ -1,6 +1,6 @@
 // Reading the YAML of a spec while keeping where each node sits, so every problem
 // (and every graph element) can name its line and column.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import type { SourcePos } from '../../graph.js';
 import { problemAt, type Problem } from '../../problem.js';
 
@@ -50,10 +50,24 @@ export function kindOf(node: unknown): string {
   return 'nothing';
 }
 
+/** Maps an index in a scalar's value to its place in the source (exact for one-line scalars without escapes). */
+export type PlaceOf = (index: number) => SourcePos;
+
+function placeOf(lines: LineCounter, node: Scalar): PlaceOf {
+  const start = posOf(lines, node);
+  const value = String(node.value);
+  const [from, to] = node.range ?? [0, 0];
+  const oneLine = lines.linePos(to).line === start.line && !value.includes('\n');
+  const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+  const escaped = node.type === 'QUOTE_DOUBLE' ? value.includes('\\') || value.includes('"') : value.includes("'") && quote === 1;
+  const exact = oneLine && !escaped && (node.type === 'PLAIN' || quote === 1) && to - from >= value.length;
+  return (index) => (exact ? { line: start.line, column: start.column + quote + index } : start);
+}
+
 /** Calls `fn` for every string scalar under `node` (mapping keys excluded), with its position. */
-export function eachString(lines: LineCounter, node: unknown, fn: (s: string, pos: SourcePos) => void): void {
+export function eachString(lines: LineCounter, node: unknown, fn: (s: string, pos: SourcePos, at: PlaceOf) => void): void {
   if (isScalar(node)) {
-    if (typeof node.value === 'string') fn(node.value, posOf(lines, node));
+    if (typeof node.value === 'string') fn(node.value, posOf(lines, node), placeOf(lines, node));
   } else if (isMap(node)) {
     for (const pair of node.items) eachString(lines, pair.value, fn);
   } else if (isSeq(node)) {
