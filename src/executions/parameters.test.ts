@@ -40,6 +40,12 @@ describe('resolveParameters', () => {
       .toEqual({ i: 3, n: 2.5, b: true, f: false, a: ['x', 'y', 'z'], j: [1, 'two'], o: { k: [1] }, s: '42', ai: [1, 2] });
   });
 
+  it('reads objects from the st2 CLI form key1=val1,key2=val2', () => {
+    const resolve = withParams({ env: { type: 'object' } });
+    expect(resolve({ env: 'A=1,B=x=y' })).toEqual({ env: { A: '1', B: 'x=y' } });
+    expect(problemsOf(() => resolve({ env: 'nonsense' })).message).toBe('parameters.env: expected object, got "nonsense"');
+  });
+
   it('keeps values that already have the right type', () => {
     const resolve = withParams({ i: { type: 'integer' }, a: { type: 'array' }, o: { type: 'object' }, any: {} });
     expect(resolve({ i: 7, a: ['a'], o: { x: 1 }, any: { deep: [true] } })).toEqual({ i: 7, a: ['a'], o: { x: 1 }, any: { deep: [true] } });

@@ -48,6 +48,17 @@ function tryJson(text: string): Coerced {
   }
 }
 
+/** st2 CLI's object form `key1=val1,key2=val2` (how `env` is documented). */
+function keyValues(text: string): Coerced {
+  const value: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) return { ok: false };
+    value[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+  }
+  return { ok: true, value };
+}
+
 /** Converts a CLI string to the declared type; other values must already have it. */
 function coerceTo(type: string, value: unknown, spec: ParameterSpec): Coerced {
   const text = typeof value === 'string' ? value.trim() : null;
@@ -87,7 +98,7 @@ function coerceTo(type: string, value: unknown, spec: ParameterSpec): Coerced {
       return { ok: true, value: items };
     }
     case 'object': {
-      const parsed = text !== null ? tryJson(text) : { ok: true as const, value };
+      const parsed = text === null ? { ok: true as const, value } : text.startsWith('{') ? tryJson(text) : keyValues(text);
       return parsed.ok && isPlainObject(parsed.value) ? parsed : { ok: false };
     }
     case 'null':
