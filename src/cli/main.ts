@@ -14,6 +14,8 @@ import { registerApiKeyCommands } from './commands/apikey.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerRoleCommands } from './commands/role.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerTriggerCommands } from './commands/trigger.js';
+import { registerRuleCommands } from './commands/rule.js';
 const program = new Command('squall')
   .description('Squall: event-driven automation for ops (StackStorm-compatible)')
   .version(VERSION)
@@ -21,7 +23,8 @@ const program = new Command('squall')
   .exitOverride();
 
 const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands, registerExprCommands,
-  registerKeyCommands, registerUserCommands, registerApiKeyCommands, registerLoginCommands, registerRoleCommands, registerAuditCommands];
+  registerKeyCommands, registerUserCommands, registerApiKeyCommands, registerLoginCommands, registerRoleCommands, registerAuditCommands,
+  registerTriggerCommands, registerRuleCommands];
 for (const register of groups) register(program);
 
 try {
