@@ -1,7 +1,6 @@
 // Jinja2's built-in filters (jinja2/filters.py), over plain data. Each takes the value, the
 // positional and keyword arguments, and the runtime (other filters and tests, for map/select).
 import { percentFormat } from './format.js';
-import { titleCase } from './methods.js';
 import { MAX_STRING_CHARS } from './runtime.js';
 import type { Filter } from './filter-api.js';
 import { collectionFilters } from './filters-collections.js';
@@ -180,7 +179,9 @@ const textFilters: Record<string, Filter> = {
   string: (v) => str(v),
   striptags: (v) => asString('striptags', v).replace(/<!--.*?-->|<[^>]*>/gs, '').replace(/\s+/g, ' ').trim()
     .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;|&#34;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'),
-  title: (v) => titleCase(asString('title', v)),
+  // Jinja's title splits words only at whitespace, '-' and opening brackets ("they're" stays one word).
+  title: (v) => asString('title', v).replace(/([-\s({[<]+|^)([^-\s({[<]*)/g, (_, sep: string, w: string) =>
+    sep + w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()),
   tojson: (v, a, kw) => {
     const ind = arg('tojson', a, kw, 0, 'indent', null);
     return pyJson(v, { indent: ind === null ? null : toInt(ind), sortKeys: true, separators: [', ', ': '], ensureAscii: true })

@@ -108,7 +108,8 @@ export function truthy(v: unknown): boolean {
 export function numberRepr(n: number): string {
   if (Number.isNaN(n)) return 'nan';
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(n)) return Math.abs(n) < 1e16 ? String(n) : BigInt(n).toString();
+  // Past 2^53 a JS number can no longer be an exact int, so it prints as the float it has become.
+  if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return String(n);
   const abs = Math.abs(n);
   if (abs >= 1e16 || abs < 1e-4) {
     const [mant, exp] = n.toExponential().split('e') as [string, string];
