@@ -96,14 +96,14 @@ function request(parameters: Record<string, unknown>, action: Action = coreHttp)
 }
 
 describe('http-request', () => {
-  it('GETs JSON: parsed body, status, lower-case headers, query params, st2 tracing headers', async () => {
+  it('GETs JSON: parsed body, status, headers as sent, query params, st2 tracing headers', async () => {
     const out = await request({ url: `${base}/json?a=1`, params: { b: 'two words' } }).done;
     expect(out.status).toBe('succeeded');
     expect(out.result).toMatchObject({
       status_code: 200,
       parsed: true,
       body: { ok: true, query: { a: '1', b: 'two words' }, method: 'GET' },
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
     });
     const last = seen.at(-1)!;
     expect(last.headers['user-agent']).toMatch(/^squall\/v/);
@@ -157,7 +157,7 @@ describe('http-request', () => {
 
   it('returns the redirect itself unless allow_redirects, then follows it (303 becomes GET)', async () => {
     const stay = await request({ url: `${base}/redirect` }).done;
-    expect(stay).toMatchObject({ status: 'failed', result: { status_code: 302, headers: { location: '/echo' } } });
+    expect(stay).toMatchObject({ status: 'failed', result: { status_code: 302, headers: { Location: '/echo' } } });
     const follow = await request({ url: `${base}/redirect?code=303`, method: 'POST', body: 'x=1', allow_redirects: true }).done;
     expect(follow).toMatchObject({ status: 'succeeded', result: { status_code: 200, body: { method: 'GET', body: '' } } });
     const keep = await request({ url: `${base}/redirect?code=307`, method: 'POST', body: 'x=1', allow_redirects: true }).done;

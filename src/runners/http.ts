@@ -75,9 +75,13 @@ function send(req: HttpRequest): Promise<HttpResponse> {
         else chunks.push(c);
       });
       res.on('end', () => {
+        // Names as the server spelled them (requests keeps them so; st2 workflows read
+        // result.headers['Content-Type']), repeated headers joined with ", " as requests does.
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        const raw = res.rawHeaders;
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          const name = raw[i]!;
+          headers[name] = name in headers ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1]!;
         }
         resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
       });
@@ -95,7 +99,7 @@ async function sendFollowing(req: HttpRequest, follow: boolean): Promise<HttpRes
   let current = req;
   for (let hops = 0; ; hops++) {
     const res = await send(current);
-    const location = res.headers.location;
+    const location = lowerKeys(res.headers).location;
     if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
     if (hops >= MAX_REDIRECTS) throw new Error(`Exceeded ${MAX_REDIRECTS} redirects.`);
     const next = new URL(location, current.url);
@@ -117,7 +121,7 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
 
 /** st2 parses the response body only for content type application/json (charset ignored). */
 function parseBody(headers: Record<string, string>, text: string): { body: unknown; parsed: boolean } {
-  const type = headers['content-type']?.split(';')[0]?.trim();
+  const type = lowerKeys(headers)['content-type']?.split(';')[0]?.trim();
   if (type !== 'application/json') return { body: text, parsed: false };
   try {
     return { body: JSON.parse(text), parsed: true };
