@@ -218,7 +218,7 @@ tasks:
     const sim = simulate(joinCount, {}, (cmd) => (cmd.task === 'task4' || cmd.task === 'task6' ? { status: 'failed', result: null } : undefined));
     expect(sequence(sim)).toEqual(['task1', 'task2', 'task4', 'task6']);
     expect(sim.completion?.status).toBe('failed');
-    expect(sim.completion?.errors).toContainEqual({ type: 'error', message: 'The join task "task8" is partially satisfied but unreachable.', task_id: 'task8' });
+    expect(sim.completion?.errors).toContainEqual({ type: 'error', message: 'The join task "task8" is partially satisfied but unreachable.', task_id: 'task8', route: 0 });
   });
 
   it('a failed branch before a join all: the task error and the unreachable join are both reported', () => {
@@ -226,7 +226,7 @@ tasks:
     expect(sim.completion?.status).toBe('failed');
     expect(sim.completion?.errors).toEqual([
       { type: 'error', message: 'Execution failed. See result for details.', task_id: 'task4', result: null },
-      { type: 'error', message: 'The join task "task10" is partially satisfied but unreachable.', task_id: 'task10' },
+      { type: 'error', message: 'The join task "task10" is partially satisfied but unreachable.', task_id: 'task10', route: 0 },
       // The output reads msg2, which the failed branch never published.
       { type: 'error', message: expect.stringContaining('msg2') },
     ]);
@@ -247,6 +247,9 @@ tasks:
     action: core.noop
 `);
     expect(sequence(sim)).toEqual(['a', 'b', 'c', 'c']);
+    // Each arrival runs on its own route, named by the transition taken (Orquesta's split).
+    expect(sim.state.runs.map((r) => [r.task, r.route])).toEqual([['a', 0], ['b', 0], ['c', 1], ['c', 2]]);
+    expect(sim.state.routes).toEqual([[], ['a__t0'], ['b__t0']]);
   });
 });
 
@@ -601,7 +604,7 @@ tasks:
     action: core.noop
 `);
     expect(sim.completion?.status).toBe('failed');
-    expect(sim.completion?.errors).toEqual([expect.objectContaining({ type: 'error', task_id: 'task1', task_transition_id: 'task2__t0' })]);
+    expect(sim.completion?.errors).toEqual([expect.objectContaining({ type: 'error', task_id: 'task1', route: 0, task_transition_id: 'task2__t0' })]);
   });
 
   it('an input that cannot be rendered fails the workflow before any task', () => {

@@ -53,7 +53,7 @@ function initialContext(step: Step, input: Record<string, unknown>, extra: Recor
 /** Starts a workflow: renders input and vars, dispatches the tasks nothing transitions into. */
 export function start(graph: Graph, input: Record<string, unknown>, now: Date, options: ConductorOptions = {}): Advance {
   const state: WorkflowState = {
-    status: 'running', root: {}, runs: [], held: [], latest: {}, barriers: {}, terminals: [], seq: 0,
+    status: 'running', root: {}, runs: [], held: [], routes: [[]], latest: {}, barriers: {}, terminals: [], seq: 0,
     errors: [], output: null, ended: false,
   };
   const step = makeStep(graph, state, now, options);
@@ -66,7 +66,7 @@ export function start(graph: Graph, input: Record<string, unknown>, now: Date, o
   }
   // Orquesta orders start tasks by name.
   for (const task of [...startTasks(graph)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    createRun(step, task, { delta: {}, attempt: 0 });
+    createRun(step, task, { delta: {}, route: 0, attempt: 0 });
   }
   drain(step);
   settle(step);
@@ -249,9 +249,10 @@ function settle(step: Step): void {
 /** Orquesta fails a workflow that ends with a join partly satisfied. */
 function unreachableJoins(step: Step): boolean {
   let found = false;
-  for (const [name, barrier] of Object.entries(step.state.barriers)) {
+  for (const barrier of Object.values(step.state.barriers)) {
     if (barrier.from.length === 0) continue;
-    logError(step.state, new Error(`The join task "${name}" is partially satisfied but unreachable.`), { task_id: name });
+    const { task, route } = barrier;
+    logError(step.state, new Error(`The join task "${task}" is partially satisfied but unreachable.`), { task_id: task, route });
     found = true;
   }
   return found;

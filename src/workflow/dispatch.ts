@@ -23,6 +23,11 @@ export interface Step {
   finish: (run: TaskRun, status: 'succeeded', result: unknown) => void;
 }
 
+/** Key of a task on a route in `latest` and `barriers`. */
+export function runKey(task: string, route: number): string {
+  return `${task}|${route}`;
+}
+
 /** Renders `value` (expressions anywhere inside) in the context of `scope`. */
 export function render(step: Step, value: unknown, data: Record<string, unknown>, scope: Scope): unknown {
   return renderValue(value, data, workflowEnv(step.env, step.state, scope));
@@ -78,12 +83,12 @@ export function createRun(step: Step, task: TaskNode, held: Omit<HeldRun, 'task'
     return;
   }
   const run: TaskRun = {
-    id: state.runs.length, task: task.name, status: 'running', delta: held.delta, attempt: held.attempt,
+    id: state.runs.length, task: task.name, route: held.route, status: 'running', delta: held.delta, attempt: held.attempt,
     result: null, items: null, seq: state.seq++, startedAt: step.now, endedAt: null,
   };
   if (held.delaySeconds !== undefined) run.delaySeconds = held.delaySeconds;
   state.runs.push(run);
-  state.latest[task.name] = run.id;
+  state.latest[runKey(task.name, run.route)] = run.id;
   startRun(step, task, run);
 }
 
@@ -104,7 +109,7 @@ function startRun(step: Step, task: TaskNode, run: TaskRun): void {
 
 /** A task whose action, input or items cannot be rendered fails, and with it the workflow. */
 function renderingFailed(step: Step, run: TaskRun, err: unknown): void {
-  logError(step.state, err, { task_id: run.task });
+  logError(step.state, err, { task_id: run.task, route: run.route });
   // Items already dispatched would otherwise run on unseen.
   if (run.items && run.items.active > 0) step.commands.push({ kind: 'cancel-task', run: run.id });
   run.status = 'failed';

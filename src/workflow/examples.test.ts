@@ -113,4 +113,25 @@ describe("st2's example workflows", () => {
       errors: [TASK1_ERROR, { type: 'error', message: 'Execution failed. See result for details.', task_id: 'fail' }],
     });
   });
+
+  it('orquesta-test-action-less-tasks', () => {
+    const sim = simulate(load('orquesta-test-action-less-tasks'), { name: 'Thanos' }, shell);
+    expect(sim.completion?.output).toEqual({ greeting: 'THANOS, ALL YOUR BASE ARE BELONG TO US!' });
+  });
+
+  it.each(['yaql', 'jinja'])('orquesta-test-%s-task-functions: task() by name, in a cycle and per route', (lang) => {
+    // `echo "X"; sleep 1` prints X, as the shell would.
+    const echo = (cmd: Schedule) => {
+      const m = /^echo "([^"]*)"/.exec(String(cmd.input.cmd ?? ''));
+      return m ? { status: 'succeeded' as const, result: { stdout: m[1], stderr: '', return_code: 0 } } : defaultAction(cmd);
+    };
+    const sim = simulate(load(`orquesta-test-${lang}-task-functions`), {}, echo);
+    expect(sim.completion).toMatchObject({
+      status: 'succeeded',
+      output: {
+        last_task4_result: 'False', task9__1__parent: 'task8__1', task9__2__parent: 'task8__2',
+        that_task_by_name: 'task1', this_task_by_name: 'task1', this_task_no_arg: 'task1',
+      },
+    });
+  });
 });

@@ -16,7 +16,7 @@ import * as rows from '../store/executions.js';
 import type { Tx } from '../store/types.js';
 import * as states from '../store/workflows.js';
 import type { Runner, RunOutcome } from '../runners/types.js';
-import { compileOrquesta } from './index.js';
+import { compileOrquesta, inspectWorkflow } from './index.js';
 import { advance, start } from './conductor.js';
 import type { Graph } from './graph.js';
 import type { FinishStatus, WorkflowCommand, WorkflowEvent, WorkflowState } from './state.js';
@@ -195,7 +195,6 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
 
 /** Checks an Orquesta workflow file when its pack is registered: every error becomes a pack problem. */
 export async function validateWorkflowFile(_action: unknown, path: string): Promise<Array<{ line?: number; column?: number; field?: string; message: string }>> {
-  const { inspectWorkflow } = await import('./inspect.js');
   return inspectWorkflow(await readFile(path, 'utf8'))
     .filter((p) => p.severity === 'error')
     .map((p) => ({ line: p.line, column: p.column, message: p.message }));

@@ -35,6 +35,8 @@ export interface TaskRun {
   /** Task-execution index: position in `WorkflowState.runs`, in start order. */
   id: number;
   task: string;
+  /** Orquesta's route: index in `WorkflowState.routes` of the branch path this execution is on. */
+  route: number;
   status: RunStatus;
   /** Variables published on the way to this execution, on top of `root` (dropped once it is done). */
   delta?: Record<string, unknown>;
@@ -54,6 +56,7 @@ export interface TaskRun {
 /** A task execution decided while the workflow was pausing or paused: dispatched on resume. */
 export interface HeldRun {
   task: string;
+  route: number;
   delta: Record<string, unknown>;
   attempt: number;
   delaySeconds?: number;
@@ -61,6 +64,8 @@ export interface HeldRun {
 
 /** A join task's inbound branches arrived so far. */
 export interface Barrier {
+  task: string;
+  route: number;
   /** Inbound tasks whose transition into the join was satisfied. */
   from: string[];
   /** Their published variables merged in arrival order. */
@@ -74,6 +79,7 @@ export interface WorkflowError {
   type: 'error';
   message: string;
   task_id?: string;
+  route?: number;
   task_transition_id?: string;
   result?: unknown;
 }
@@ -84,8 +90,14 @@ export interface WorkflowState {
   root: Record<string, unknown>;
   runs: TaskRun[];
   held: HeldRun[];
-  /** Task name → id of its latest run (for task(name) and task_status(name)). */
+  /**
+   * Orquesta's routes: route 0 is the root; a task reached by several transitions (a split, not a
+   * join, not in a cycle) runs once per arrival, each on a route naming the transitions taken.
+   */
+  routes: string[][];
+  /** "task|route" → id of the latest run of that task on that route (task(name), task_status(name)). */
   latest: Record<string, number>;
+  /** Join tasks waiting for branches, by "task|route". */
   barriers: Record<string, Barrier>;
   /** Contexts of terminal tasks and commands; the output is rendered on their merge, in seq order. */
   terminals: Array<{ seq: number; delta: Record<string, unknown> }>;

@@ -21,7 +21,7 @@ export function taskRecord(run: TaskRun): Record<string, unknown> {
     task_execution_id: run.id,
     task_id: run.task,
     task_name: run.task,
-    route: 0,
+    route: run.route,
     status: run.status,
     result: run.items ? { items: itemRecords(run) } : run.result,
   };
@@ -42,6 +42,12 @@ export function resultOf(run: TaskRun): unknown {
   return run.items ? run.items.results : run.result;
 }
 
+/** st2's task(name, route) and Orquesta's task_status(name, route): the route defaults to the current task's. */
+function lookupKey(scope: Scope, args: unknown[], kwargs: Record<string, unknown>): string {
+  const route = kwargs.route ?? args[1] ?? scope.run?.route ?? 0;
+  return `${String(args[0])}|${Number(route)}`;
+}
+
 function current(scope: Scope, name: string): TaskRun {
   if (!scope.run) throw evalError(`${name}(): there is no current task here`);
   return scope.run;
@@ -57,14 +63,14 @@ export function workflowEnv(base: EvalEnv, state: WorkflowState, scope: Scope): 
       const s = current(scope, 'completed').status;
       return s === 'succeeded' || isAbended(s) || s === 'canceled';
     },
-    task_status: (_root, args) => {
-      const id = state.latest[String(args[0])];
+    task_status: (_root, args, kwargs) => {
+      const id = state.latest[lookupKey(scope, args, kwargs)];
       return id === undefined ? null : state.runs[id].status;
     },
-    task: (_root, args) => {
+    task: (_root, args, kwargs) => {
       if (args.length === 0) return taskRecord(current(scope, 'task'));
-      const id = state.latest[String(args[0])];
-      if (id === undefined) throw evalError(`task(): task "${String(args[0])}" has not run`);
+      const id = state.latest[lookupKey(scope, args, kwargs)];
+      if (id === undefined) throw evalError(`task(): Unable to find task execution for "${String(args[0])}".`);
       return taskRecord(state.runs[id]);
     },
     item: (_root, args) => {

@@ -1,7 +1,7 @@
 // What happens when a task execution ends: retry, Orquesta's `next` evaluation (when, publish,
 // do — in order), engine commands, joins, and whether the failure was remediated.
-import { findTask, inboundTasks, type TaskNode, type Transition } from './graph.js';
-import { contextOf, createRun, failWorkflow, logError, pushError, render, renderInteger, type Step } from './dispatch.js';
+import { findTask, inboundTasks, type Graph, type TaskNode, type Transition } from './graph.js';
+import { contextOf, createRun, failWorkflow, logError, pushError, render, renderInteger, runKey, type Step } from './dispatch.js';
 import { isAbended, type FinishStatus, type TaskRun } from './state.js';
 
 const RETRY_COMMAND_COUNT = 3;
@@ -60,10 +60,10 @@ function shouldRetry(step: Step, run: TaskRun, task: TaskNode, delta: Record<str
     const wanted = spec.when === null ? isAbended(run.status) : truthy(render(step, spec.when, data, { run }));
     if (!wanted) return false;
     const delaySeconds = renderInteger(step, spec.delay, data, { run }, `task ${task.name} retry delay`) ?? 0;
-    createRun(step, task, { delta, attempt: run.attempt + 1, delaySeconds });
+    createRun(step, task, { delta, route: run.route, attempt: run.attempt + 1, delaySeconds });
     return true;
   } catch (err) {
-    logError(step.state, err, { task_id: task.name });
+    logError(step.state, err, { task_id: task.name, route: run.route });
     failWorkflow(step.state);
     return false;
   }
@@ -82,7 +82,8 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
   const data = contextOf(state, delta);
   let remediated = false;
   let manualFail = false;
-  const arrivals = new Map<string, Record<string, unknown>>();
+  // Target → the context it gets and the transition that reached it first (for its route).
+  const arrivals = new Map<string, { delta: Record<string, unknown>; via: Transition }>();
   let retry = false;
   for (const tr of task.transitions) {
     if (!matchesOn(tr, status)) continue;
@@ -91,7 +92,7 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
       if (tr.when !== null && !truthy(render(step, tr.when, data, { run }))) continue;
       out = { ...delta, ...publish(step, run, tr, data) };
     } catch (err) {
-      logError(state, err, { task_id: task.name, task_transition_id: transitionId(tr) });
+      logError(state, err, { task_id: task.name, route: run.route, task_transition_id: transitionId(tr) });
       failWorkflow(state);
       continue;
     }
@@ -114,14 +115,18 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
           manualFail = true;
         }
       } else {
-        arrivals.set(target.name, { ...arrivals.get(target.name), ...out });
+        const seen = arrivals.get(target.name);
+        arrivals.set(target.name, { delta: { ...seen?.delta, ...out }, via: seen?.via ?? tr });
       }
     }
   }
   if ((isAbended(status) && !remediated) || manualFail) failWorkflow(state);
   // Orquesta stages next tasks sorted by name; beside a `fail`, they still run (remediation).
-  for (const name of [...arrivals.keys()].sort()) arrive(step, name, task.name, arrivals.get(name)!, manualFail);
-  if (retry) createRun(step, task, { delta, attempt: run.attempt + 1, delaySeconds: 0 }, manualFail);
+  for (const name of [...arrivals.keys()].sort()) {
+    const { delta: out, via } = arrivals.get(name)!;
+    arrive(step, name, run, via, out, manualFail);
+  }
+  if (retry) createRun(step, task, { delta, route: run.route, attempt: run.attempt + 1, delaySeconds: 0 }, manualFail);
 }
 
 /** publish entries in order: each sees result() and the earlier ones of the same entry. */
@@ -136,33 +141,74 @@ function publish(step: Step, run: TaskRun, tr: Transition, data: Record<string, 
   return out;
 }
 
+/** Transitions into `name`, one per (task, next entry) as Orquesta counts them. */
+function inboundTransitions(graph: Graph, name: string): number {
+  return graph.tasks.reduce((n, t) => n + t.transitions.filter((tr) => tr.targets.some((g) => g.name === name)).length, 0);
+}
+
+/** True when `name` can reach itself. */
+function inCycle(graph: Graph, name: string): boolean {
+  const seen = new Set<string>();
+  const queue = [name];
+  while (queue.length > 0) {
+    const task = findTask(graph, queue.shift()!);
+    for (const target of task?.transitions.flatMap((tr) => tr.targets) ?? []) {
+      if (target.name === name) return true;
+      if (!seen.has(target.name)) {
+        seen.add(target.name);
+        queue.push(target.name);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Orquesta's route for the next execution: a split task (several inbound transitions, no join,
+ * not in a cycle) gets the route of the path taken, so each arrival is a separate branch.
+ */
+function routeFor(step: Step, task: TaskNode, from: TaskRun, via: Transition): number {
+  const { graph, state } = step;
+  if (task.join.kind !== 'none' || inboundTransitions(graph, task.name) <= 1 || inCycle(graph, task.name)) return from.route;
+  const path = [...state.routes[from.route]];
+  const id = `${from.task}__t${via.index}`;
+  if (path.includes(id)) return from.route;
+  path.push(id);
+  const text = JSON.stringify(path);
+  const known = state.routes.findIndex((r) => JSON.stringify(r) === text);
+  if (known >= 0) return known;
+  state.routes.push(path);
+  return state.routes.length - 1;
+}
+
 /** A transition reached `name`: run it, or count the branch for its join. */
-function arrive(step: Step, name: string, from: string, delta: Record<string, unknown>, force: boolean): void {
+function arrive(step: Step, name: string, from: TaskRun, via: Transition, delta: Record<string, unknown>, force: boolean): void {
   const task = findTask(step.graph, name);
   if (!task) {
-    logError(step.state, new Error(`The task "${name}" is not defined.`), { task_id: from });
+    logError(step.state, new Error(`The task "${name}" is not defined.`), { task_id: from.task, route: from.route });
     failWorkflow(step.state);
     return;
   }
+  const route = routeFor(step, task, from, via);
   if (task.join.kind === 'none') {
-    createRun(step, task, { delta, attempt: 0 }, force);
+    createRun(step, task, { delta, route, attempt: 0 }, force);
     return;
   }
   const inbound = inboundTasks(step.graph, name);
   const required = task.join.kind === 'all' ? inbound.length : task.join.count;
-  const barrier = (step.state.barriers[name] ??= { from: [], delta: {}, fired: [] });
+  const barrier = (step.state.barriers[runKey(name, route)] ??= { task: name, route, from: [], delta: {}, fired: [] });
   // A branch that arrives after a `join: N` already ran belongs to that round: it does not run the join again.
-  if (barrier.fired.length > 0 && !barrier.fired.includes(from) && barrier.from.length === 0) {
-    barrier.fired.push(from);
+  if (barrier.fired.length > 0 && !barrier.fired.includes(from.task) && barrier.from.length === 0) {
+    barrier.fired.push(from.task);
     if (barrier.fired.length >= inbound.length) barrier.fired = [];
     return;
   }
-  if (!barrier.from.includes(from)) barrier.from.push(from);
+  if (!barrier.from.includes(from.task)) barrier.from.push(from.task);
   barrier.delta = { ...barrier.delta, ...delta };
   if (barrier.from.length < required) return;
   barrier.fired = barrier.from.length < inbound.length ? [...barrier.from] : [];
   const joined = barrier.delta;
   barrier.from = [];
   barrier.delta = {};
-  createRun(step, task, { delta: joined, attempt: 0 }, force);
+  createRun(step, task, { delta: joined, route, attempt: 0 }, force);
 }
