@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/server.js';
-import { createKeyVerifier, ensureAdminCredentials } from './auth/api-keys.js';
+import { ensureAdminCredentials } from './auth/api-keys.js';
 import { createAuthServices, type AuthServices } from './auth/index.js';
 import { createDatastore, startKvPurger, type DatastoreDeps } from './datastore/index.js';
 import { securityRoutes } from './api/routes/auth.js';
@@ -90,7 +90,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   if (config.roles.includes('api')) {
     api = await buildApi({
       executions,
-      verifyKey: createKeyVerifier(store, now),
+      verifyKey: auth.verifyKey,
       auth: { ...auth, getExecution: (id) => getExecution(executions, id) },
       maskSecrets: (list) => maskSecretParameters(executions, list),
       log,

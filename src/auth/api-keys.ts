@@ -80,6 +80,9 @@ export async function deleteApiKey(store: Store, id: string, actor: Actor, now: 
   });
 }
 
+/** A credential check with a cache; clear() forgets everything (this node, at once). */
+export type CachedVerifier = ((credential: string) => Promise<Principal | null>) & { clear(): void };
+
 export interface Principal {
   username: string;
   /** How the request proved who it is ('rule' and 'system' for work Squall does on someone's behalf). */
@@ -91,10 +94,10 @@ export interface Principal {
  * one hash and a map lookup (the API's per-request budget is well under a millisecond).
  * Disabling or deleting a key notifies AUTH_CHANNEL, which empties the cache on every node.
  */
-export function createKeyVerifier(store: Store, now: () => number, ttlMs = 5000) {
+export function createKeyVerifier(store: Store, now: () => number, ttlMs = 5000): CachedVerifier {
   const cache = new Map<string, { principal: Principal | null; until: number; expires: number | null }>();
   store.listen(AUTH_CHANNEL, () => cache.clear());
-  return async function verify(key: string): Promise<Principal | null> {
+  const verify = async (key: string): Promise<Principal | null> => {
     const hash = hashKey(key);
     const hit = cache.get(hash);
     const t = now();
@@ -105,6 +108,7 @@ export function createKeyVerifier(store: Store, now: () => number, ttlMs = 5000)
     cache.set(hash, { principal, until: t + ttlMs, expires: row?.expires_at ?? null });
     return row?.expires_at != null && row.expires_at <= t ? null : principal;
   };
+  return Object.assign(verify, { clear: () => cache.clear() });
 }
 
 export interface Credentials {

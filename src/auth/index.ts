@@ -7,7 +7,7 @@ import { createAuthorizer, seedSystemRoles, type Authorizer } from './rbac.js';
 import { loadRbacFiles } from './rbac-files.js';
 import { createLoginLimiter, type LoginLimiter } from './rate-limit.js';
 import { createTokenVerifier } from './users.js';
-import type { Principal } from './api-keys.js';
+import { createKeyVerifier, type CachedVerifier } from './api-keys.js';
 
 export { audit, listAudit, type Actor, type AuditEntry, type AuditRecord, type AuditFilter } from './audit.js';
 export { createAuthorizer, RBAC_CHANNEL, type Authorizer } from './rbac.js';
@@ -20,13 +20,27 @@ export interface AuthServices {
   home: string;
   now: () => number;
   authorizer: Authorizer;
-  verifyToken: (token: string) => Promise<Principal | null>;
+  verifyKey: CachedVerifier;
+  verifyToken: CachedVerifier;
   limiter: LoginLimiter;
+  /**
+   * Drops this node's cached keys, tokens and grants. Called after every change to them, so
+   * the change holds on the very next request here; other nodes hear AUTH_CHANNEL/RBAC_CHANNEL.
+   */
+  invalidate(): void;
 }
 
 /** Seeds the system roles, loads $SQUALL_HOME/rbac (throws RBAC_FILE_INVALID on a bad file) and builds the checkers. */
 export async function createAuthServices(store: Store, home: string, now: () => number): Promise<AuthServices> {
   await store.tx((tx) => seedSystemRoles(tx, now()));
   await loadRbacFiles(store, home, { user: 'system' }, now());
-  return { store, home, now, authorizer: createAuthorizer(store, now), verifyToken: createTokenVerifier(store, now), limiter: createLoginLimiter(now) };
+  const authorizer = createAuthorizer(store, now);
+  const verifyKey = createKeyVerifier(store, now);
+  const verifyToken = createTokenVerifier(store, now);
+  const invalidate = () => {
+    authorizer.invalidate();
+    verifyKey.clear();
+    verifyToken.clear();
+  };
+  return { store, home, now, authorizer, verifyKey, verifyToken, limiter: createLoginLimiter(now), invalidate };
 }

@@ -121,6 +121,8 @@ function ownerAllows(username: string, wanted: Permission, r: Resource): boolean
 export function allows(g: CompiledGrants, username: string, wanted: Permission, r: Resource): boolean {
   if (g.isAdmin) return true;
   const [type] = wanted.split(':');
+  // User-scope keys are private to their owner (and admins), whatever the key grants say.
+  if (type === 'key' && r.owner !== undefined && r.owner !== username) return false;
   if (g.global.has(wanted) || (g.global.has(`${type}:all` as Permission) && !wanted.endsWith(':decrypt'))) return true;
   for (const s of g.scoped) {
     if (uidCovers(s.uid, r) && s.permissions.some((p) => permissionCovers(p, wanted))) return true;

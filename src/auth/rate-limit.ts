@@ -9,7 +9,8 @@ export interface LoginLimiter {
   recordSuccess(username: string, address: string): void;
 }
 
-export function createLoginLimiter(now: () => number, max = 5, windowMs = 60_000): LoginLimiter {
+// Per address the budget is four times larger: several people may share one NAT address.
+export function createLoginLimiter(now: () => number, max = 5, windowMs = 60_000, maxPerAddress = max * 4): LoginLimiter {
   const failures = new Map<string, number[]>();
   const recent = (key: string) => {
     const cutoff = now() - windowMs;
@@ -18,12 +19,12 @@ export function createLoginLimiter(now: () => number, max = 5, windowMs = 60_000
     else failures.delete(key);
     return list;
   };
-  const wait = (key: string) => {
+  const wait = (key: string, limit: number) => {
     const list = recent(key);
-    return list.length >= max ? list[list.length - max]! + windowMs - now() : 0;
+    return list.length >= limit ? list[list.length - limit]! + windowMs - now() : 0;
   };
   return {
-    retryAfterMs: (username, address) => Math.max(wait(`u:${username}`), wait(`a:${address}`)),
+    retryAfterMs: (username, address) => Math.max(wait(`u:${username}`, max), wait(`a:${address}`, maxPerAddress)),
     recordFailure(username, address) {
       if (failures.size > 100_000) failures.clear();
       for (const key of [`u:${username}`, `a:${address}`]) failures.set(key, [...recent(key), now()]);

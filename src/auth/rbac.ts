@@ -21,6 +21,8 @@ export interface Authorizer {
   assert(principal: Principal, permission: Permission, resource?: Resource): Promise<void>;
   /** The roles assigned to a user (for GET /auth/me style answers). */
   rolesOf(username: string): Promise<string[]>;
+  /** Forgets every cached grant on this node (other nodes hear RBAC_CHANNEL). */
+  invalidate(): void;
   close(): void;
 }
 
@@ -63,6 +65,7 @@ export function createAuthorizer(store: Store, now: () => number = Date.now): Au
     async rolesOf(username) {
       return (await load(username)).roles;
     },
+    invalidate: () => cache.clear(),
     close: off,
   };
 }

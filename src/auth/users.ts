@@ -4,7 +4,7 @@ import { SquallError } from '../errors.js';
 import { newId } from '../store/ids.js';
 import * as sql from '../store/auth.js';
 import type { Store } from '../store/types.js';
-import { AUTH_CHANNEL, hashKey, type Principal } from './api-keys.js';
+import { AUTH_CHANNEL, hashKey, type CachedVerifier, type Principal } from './api-keys.js';
 import { audit, type Actor } from './audit.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { LoginLimiter } from './rate-limit.js';
@@ -111,10 +111,10 @@ export async function revokeToken(store: Store, token: string, actor: Actor, now
 }
 
 /** Token check with the same short cache as API keys; revocation empties it through AUTH_CHANNEL. */
-export function createTokenVerifier(store: Store, now: () => number, ttlMs = 5000) {
+export function createTokenVerifier(store: Store, now: () => number, ttlMs = 5000): CachedVerifier {
   const cache = new Map<string, { row: sql.TokenRow | null; until: number }>();
   store.listen(AUTH_CHANNEL, () => cache.clear());
-  return async function verify(token: string): Promise<Principal | null> {
+  const verify = async (token: string): Promise<Principal | null> => {
     const hash = hashKey(token);
     const t = now();
     let hit = cache.get(hash);
@@ -126,4 +126,5 @@ export function createTokenVerifier(store: Store, now: () => number, ttlMs = 500
     const row = hit.row;
     return row && row.revoked === 0 && row.expires_at > t ? { username: row.username, via: 'token' } : null;
   };
+  return Object.assign(verify, { clear: () => cache.clear() });
 }

@@ -30,7 +30,7 @@ export function apiKeyRoutes(app: FastifyInstance, auth: AuthServices): void {
     return listApiKeys(auth.store, user === '*' ? null : user);
   });
 
-  app.post('/api/v1/apikeys', { schema: { body: Type.Optional(CreateBody) }, config: { permission: 'api_key:create', resource: own, audit: false } }, async (req, reply) => {
+  app.post('/api/v1/apikeys', { schema: { body: CreateBody }, config: { permission: 'api_key:create', resource: own, audit: false } }, async (req, reply) => {
     const b = (req.body ?? {}) as Static<typeof CreateBody>;
     const user = b.user ?? req.principal!.username;
     if (user !== req.principal!.username) await auth.authorizer.assert(req.principal!, 'api_key:create');

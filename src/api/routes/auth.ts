@@ -12,7 +12,6 @@ import { rbacRoutes } from './rbac.js';
 import { userRoutes } from './users.js';
 
 const TokenBody = Type.Object({ ttl: Type.Optional(Type.Integer({ minimum: 1, description: 'seconds (at most 30 days)' })) }, { additionalProperties: false });
-const RevokeBody = Type.Object({ token: Type.Optional(Type.String()) }, { additionalProperties: false });
 
 function basicAuth(req: FastifyRequest): { username: string; password: string } {
   const h = req.headers.authorization;
@@ -24,7 +23,7 @@ function basicAuth(req: FastifyRequest): { username: string; password: string } 
 }
 
 export function authRoutes(app: FastifyInstance, auth: AuthServices): void {
-  app.post('/api/v1/auth/tokens', { schema: { body: Type.Optional(TokenBody) }, config: { public: true, audit: false } }, async (req, reply) => {
+  app.post('/api/v1/auth/tokens', { schema: { body: TokenBody }, config: { public: true, audit: false } }, async (req, reply) => {
     const creds = basicAuth(req);
     const body = (req.body ?? {}) as Static<typeof TokenBody>;
     const token = await login(auth.store, auth.limiter, { ...creds, ttlSeconds: body.ttl, address: req.ip }, auth.now());
@@ -32,8 +31,10 @@ export function authRoutes(app: FastifyInstance, auth: AuthServices): void {
   });
 
   // Revokes the token the request came with, or the one in the body (your own, or any as admin).
-  app.delete('/api/v1/auth/tokens', { schema: { body: Type.Optional(RevokeBody) }, config: { permission: 'user:view', resource: (req) => ({ type: 'user', owner: req.principal!.username }), audit: false } }, async (req, reply) => {
-    const given = ((req.body ?? {}) as Static<typeof RevokeBody>).token;
+  app.delete('/api/v1/auth/tokens', { config: { permission: 'user:view', resource: (req) => ({ type: 'user', owner: req.principal!.username }), audit: false } }, async (req, reply) => {
+    // The body is optional here (curl -X DELETE with only the header), so it is read by hand.
+    const raw = (req.body ?? {}) as { token?: unknown };
+    const given = typeof raw.token === 'string' ? raw.token : undefined;
     const header = req.headers['x-auth-token'];
     const token = given ?? (typeof header === 'string' ? header : undefined);
     if (!token) throw new SquallError('BAD_REQUEST', 'name the token to revoke in the body or send it in X-Auth-Token', { field: 'token' });
@@ -55,6 +56,11 @@ export function authRoutes(app: FastifyInstance, auth: AuthServices): void {
 /** Every route of the datastore and auth modules: keys, auth, users, apikeys, rbac, audit. */
 export function securityRoutes(auth: AuthServices, datastore: DatastoreDeps): (app: FastifyInstance) => void {
   return (app) => {
+    // A change to users, keys, tokens or roles holds on this node's very next request.
+    app.addHook('onSend', async (req, _reply, payload) => {
+      if (req.method !== 'GET' && /^\/api\/v1\/(users|apikeys|rbac|auth)\b/.test(req.routeOptions.url ?? '')) auth.invalidate();
+      return payload;
+    });
     authRoutes(app, auth);
     keyRoutes(app, { auth, datastore });
     userRoutes(app, auth);
