@@ -81,7 +81,7 @@ function send(req: HttpRequest): Promise<HttpResponse> {
         const raw = res.rawHeaders;
         for (let i = 0; i + 1 < raw.length; i += 2) {
           const name = raw[i]!;
-          headers[name] = name in headers ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1]!;
+          headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1]!;
         }
         resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
       });
