@@ -19,4 +19,15 @@ export interface ExecutionDeps {
   policies(tx: Tx, actionRef: string): Promise<Policy[]>;
   /** Called in the transaction that ends an execution (workflow callbacks, action-trigger). */
   onFinished: Array<(tx: Tx, execution: Execution) => Promise<void>>;
+  /** Called when a child execution (parent_id set) pauses, waits (pending) or runs again after that. */
+  onChildStatus: Array<(tx: Tx, execution: Execution) => Promise<void>>;
+  /** Run control of executions that live beyond one process (workflows), by runner type. */
+  controls: ReadonlyMap<string, RunControl>;
+}
+
+export type ControlRequest = 'cancel' | 'pause' | 'resume';
+
+/** Carries a cancel/pause/resume request to a long-lived execution, inside the caller's transaction. */
+export interface RunControl {
+  control(tx: Tx, execution: Execution, request: ControlRequest): Promise<Execution>;
 }

@@ -9,8 +9,9 @@ import type { Action } from '../packs/model.js';
 import type { RunOutcome } from '../runners/types.js';
 import type { ExecutionDeps } from './deps.js';
 import type { Execution } from './model.js';
-import { assertTransition, isTerminal, type ExecutionStatus } from './status.js';
-import { CANCEL_CHANNEL, emitExecution } from './events.js';
+import { isTerminal, type ExecutionStatus } from './status.js';
+import { transition } from './lifecycle.js';
+import { CANCEL_CHANNEL } from './events.js';
 import { concurrencyVerdict, retryPlan } from './policies.js';
 import { EXECUTION_QUEUE, requestIn } from './service.js';
 import { createOutputWriter } from './output.js';
@@ -30,18 +31,6 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
   const running = new Map<string, AbortController>();
   const unlisten = deps.store.listen(CANCEL_CHANNEL, (id) => running.get(id)?.abort());
 
-  async function transition(tx: Tx, e: Execution, to: ExecutionStatus, change: Omit<rows.StatusChange, 'status'> = {}): Promise<Execution> {
-    assertTransition(e.id, e.status, to);
-    const now = deps.now();
-    if (!(await rows.changeStatus(tx, e.id, e.status, { ...change, status: to }, now))) {
-      throw new Error(`execution ${e.id} changed status under the scheduler`);
-    }
-    const next = { ...e, ...change, status: to, updated_at: now };
-    emitExecution(tx, next);
-    if (isTerminal(to)) for (const hook of deps.onFinished) await hook(tx, next);
-    return next;
-  }
-
   async function start(job: Job): Promise<Started | JobOutcome | 'done'> {
     const id = (job.payload as { id: string }).id;
     return deps.store.tx(async (tx) => {
@@ -49,27 +38,32 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
       if (!e || isTerminal(e.status)) return 'done';
       const now = deps.now();
       if (e.status === 'canceling') {
-        await transition(tx, e, 'canceled', { end_timestamp: now });
+        await transition(tx, deps, e, 'canceled', { end_timestamp: now });
         return 'done';
+      }
+      const resumable = deps.runners.get(e.runner_type)?.resumable === true;
+      if (resumable && e.status === 'running') {
+        const action = await deps.findAction(tx, e.action);
+        return { execution: e, action, packDir: await deps.packDir(tx, action.pack) };
       }
       if (e.status !== 'requested' && e.status !== 'delayed') {
         // Claimed before by a node whose lease ran out mid-run: the action may have
         // done part of its work, so it is not run again behind the user's back.
-        await transition(tx, e, 'abandoned', { end_timestamp: now, result: { error: 'the node running this execution stopped' } });
+        await transition(tx, deps, e, 'abandoned', { end_timestamp: now, result: { error: 'the node running this execution stopped' } });
         return 'done';
       }
       const verdict = await concurrencyVerdict(tx, e, await deps.policies(tx, e.action));
       if (verdict === 'cancel') {
-        await transition(tx, e, 'canceled', { end_timestamp: now, result: { error: 'canceled by the action.concurrency policy' } });
+        await transition(tx, deps, e, 'canceled', { end_timestamp: now, result: { error: 'canceled by the action.concurrency policy' } });
         return 'done';
       }
       if (verdict === 'delay') {
-        if (e.status !== 'delayed') await transition(tx, e, 'delayed');
+        if (e.status !== 'delayed') await transition(tx, deps, e, 'delayed');
         return { retryAt: now + DELAY_RECHECK_MS, error: 'delayed by concurrency policy' };
       }
-      const requested = e.status === 'delayed' ? await transition(tx, e, 'requested') : e;
-      const scheduled = await transition(tx, requested, 'scheduled');
-      const execution = await transition(tx, scheduled, 'running', { start_timestamp: now, attempt: e.attempt + 1 });
+      const requested = e.status === 'delayed' ? await transition(tx, deps, e, 'requested') : e;
+      const scheduled = await transition(tx, deps, requested, 'scheduled');
+      const execution = await transition(tx, deps, scheduled, 'running', { start_timestamp: now, attempt: e.attempt + 1 });
       const action = await deps.findAction(tx, e.action);
       return { execution, action, packDir: await deps.packDir(tx, action.pack) };
     });
@@ -103,11 +97,12 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
   }
 
   async function finish(s: Started, outcome: RunOutcome): Promise<void> {
+    if (outcome.status === 'running') return;
     await deps.store.tx(async (tx) => {
       const e = await rows.getExecution(tx, s.execution.id);
       if (!e || isTerminal(e.status)) return;
-      const status: ExecutionStatus = e.status === 'canceling' ? 'canceled' : outcome.status;
-      const done = await transition(tx, e, status, { result: outcome.result, end_timestamp: deps.now() });
+      const status: ExecutionStatus = e.status === 'canceling' ? 'canceled' : (outcome.status as Exclude<typeof outcome.status, 'running'>);
+      const done = await transition(tx, deps, e, status, { result: outcome.result, end_timestamp: deps.now() });
       const retry = retryPlan(done, status, await deps.policies(tx, done.action));
       if (retry) {
         await requestIn(tx, deps, {

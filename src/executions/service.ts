@@ -5,9 +5,10 @@ import { enqueue, deleteByRef } from '../store/queue.js';
 import * as rows from '../store/executions.js';
 import type { Tx } from '../store/types.js';
 import { resolveParameters } from './parameters.js';
-import type { ExecutionDeps } from './deps.js';
+import type { ControlRequest, ExecutionDeps } from './deps.js';
 import type { Execution, ExecutionContext } from './model.js';
-import { assertTransition, isTerminal } from './status.js';
+import { isTerminal } from './status.js';
+import { transition } from './lifecycle.js';
 import { CANCEL_CHANNEL, emitExecution } from './events.js';
 
 export const EXECUTION_QUEUE = 'executions';
@@ -67,28 +68,39 @@ export function listExecutions(deps: Pick<ExecutionDeps, 'store'>, filter: rows.
 
 /**
  * Cancels an execution: one not yet running ends `canceled` at once; a running one goes
- * `canceling` and the node running it kills it (st2's semantics).
+ * `canceling` and the node running it kills it (st2's semantics); a workflow cancels its tasks.
  */
-export async function cancelExecution(deps: ExecutionDeps, id: string): Promise<Execution> {
+export function cancelExecution(deps: ExecutionDeps, id: string): Promise<Execution> {
+  return controlExecution(deps, id, 'cancel');
+}
+
+/** Pauses (`pause`) or resumes (`resume`) a workflow execution, propagating to its running children. */
+export function controlExecution(deps: ExecutionDeps, id: string, request: ControlRequest): Promise<Execution> {
   return deps.store.tx(async (tx) => {
     const e = await rows.getExecution(tx, id);
     if (!e) throw new SquallError('EXECUTION_NOT_FOUND', `no execution with id ${id}`);
-    if (isTerminal(e.status)) throw new SquallError('ILLEGAL_TRANSITION', `execution ${id} already ended ${e.status}`);
-    const now = deps.now();
-    const notStarted = e.status === 'requested' || e.status === 'delayed' || e.status === 'scheduled';
-    const to = notStarted ? 'canceled' : 'canceling';
-    assertTransition(id, e.status, to);
-    const change = notStarted ? { status: to, end_timestamp: now } as const : { status: to } as const;
-    if (!(await rows.changeStatus(tx, id, e.status, change, now))) {
-      throw new SquallError('ILLEGAL_TRANSITION', `execution ${id} changed status while being canceled; try again`);
-    }
-    if (notStarted) await deleteByRef(tx, EXECUTION_QUEUE, id);
-    else tx.notify(CANCEL_CHANNEL, id);
-    const updated = { ...e, ...change, updated_at: now };
-    emitExecution(tx, updated);
-    if (notStarted) for (const hook of deps.onFinished) await hook(tx, updated);
-    return updated;
+    return controlIn(tx, deps, e, request);
   });
+}
+
+const NOT_STARTED: ReadonlySet<string> = new Set(['requested', 'delayed', 'scheduled']);
+
+/** controlExecution inside the caller's transaction (a workflow cancelling its children). */
+export async function controlIn(tx: Tx, deps: ExecutionDeps, e: Execution, request: ControlRequest): Promise<Execution> {
+  if (isTerminal(e.status)) throw new SquallError('ILLEGAL_TRANSITION', `execution ${e.id} already ended ${e.status}`);
+  const control = deps.controls.get(e.runner_type);
+  if (control && !NOT_STARTED.has(e.status)) return control.control(tx, e, request);
+  if (request !== 'cancel') {
+    throw new SquallError('ILLEGAL_TRANSITION', `execution ${e.id} runs a ${e.runner_type} action: only running workflows can be paused and resumed`);
+  }
+  if (NOT_STARTED.has(e.status)) {
+    await deleteByRef(tx, EXECUTION_QUEUE, e.id);
+    return transition(tx, deps, e, 'canceled');
+  }
+  if (e.status === 'canceling') return e;
+  const canceling = await transition(tx, deps, e, 'canceling');
+  tx.notify(CANCEL_CHANNEL, e.id);
+  return canceling;
 }
 
 /** Runs the same action again with the same parameters, some overridden (st2 `re-run`). */

@@ -18,7 +18,8 @@ export interface RunContext {
   log: Logger;
 }
 
-export type RunStatus = 'succeeded' | 'failed' | 'timeout' | 'canceled';
+/** 'running': the execution goes on without this process (a workflow); its runtime ends it later. */
+export type RunStatus = 'succeeded' | 'failed' | 'timeout' | 'canceled' | 'running';
 
 export interface RunOutcome {
   status: RunStatus;
@@ -32,4 +33,10 @@ export interface Runner {
   /** st2 runner_parameters: merged under the action's parameters (the action's override). */
   parameters: ParameterSchema;
   run(ctx: RunContext): Promise<RunOutcome>;
+  /**
+   * True for runners whose run() only starts work that lives in the store (workflows): when
+   * a node dies before handing it over, the execution is started again rather than abandoned,
+   * and run() must then be idempotent.
+   */
+  resumable?: boolean;
 }

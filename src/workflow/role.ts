@@ -27,6 +27,8 @@ export interface TaskLink {
   task: string;
   run: number;
   item: number | null;
+  /** Set on the one re-dispatch of a task action whose node died while running it. */
+  relaunched?: boolean;
 }
 
 export interface WorkflowRuntime {
@@ -182,6 +184,15 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
     async onChildFinished(tx, child) {
       const link = linkOf(child);
       if (!link) return;
+      // A task action lost with its node (abandoned) runs once more, so a crash does not
+      // change the workflow's result; a second loss fails the task as st2 would.
+      if (child.status === 'abandoned' && !link.relaunched) {
+        await requestIn(tx, deps, {
+          action: child.action, parameters: child.parameters, parentId: link.execution_id,
+          context: { ...child.context, workflow: { ...link, relaunched: true }, relaunch_of: child.id },
+        });
+        return;
+      }
       await apply(tx, link.execution_id, { kind: 'task-finished', run: link.run, item: link.item, status: finishStatus(child.status), result: child.result });
     },
     async onChildStatus(tx, child) {

@@ -1,10 +1,13 @@
 // /api/v1/executions: run an action, list, get, output, cancel, re-run.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { cancelExecution, getExecution, listExecutions, requestExecution, rerunExecution } from '../../executions/service.js';
+import { cancelExecution, controlExecution, getExecution, listExecutions, requestExecution, rerunExecution } from '../../executions/service.js';
 import type { Execution } from '../../executions/model.js';
 import type { ExecutionStatus } from '../../executions/status.js';
 import { getOutput } from '../../store/executions.js';
+import { readWorkflowState } from '../../store/workflows.js';
+import { workflowView } from '../../workflow/view.js';
+import { SquallError } from '../../errors.js';
 import { parseAge, purgeOlderThan } from '../../executions/retention.js';
 import type { ApiDeps } from '../server.js';
 import { ExecutionOut, IdParams, Ref, Status } from '../schemas.js';
@@ -90,6 +93,20 @@ export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const cancel = async (req: { params: unknown }) => out(await cancelExecution(deps.executions, (req.params as Static<typeof IdParams>).id));
   app.delete('/api/v1/executions/:id', { schema: { params: IdParams, response: { 200: ExecutionOut } } }, cancel);
   app.post('/api/v1/executions/:id/cancel', { schema: { params: IdParams, response: { 200: ExecutionOut } } }, cancel);
+
+  app.get('/api/v1/executions/:id/workflow', { schema: { params: IdParams } }, async (req) => {
+    const { id } = req.params as Static<typeof IdParams>;
+    const e = await getExecution(deps.executions, id);
+    const row = await deps.executions.store.read((tx) => readWorkflowState(tx, id));
+    if (!row) throw new SquallError('NOT_FOUND', `execution ${id} (${e.action}) is not a workflow, or has not started yet`);
+    return workflowView(JSON.parse(row.graph), JSON.parse(row.state));
+  });
+
+  // st2 pauses and resumes workflows with PUT /executions/{id} {status: pausing|resuming}; verbs are plainer.
+  for (const request of ['pause', 'resume'] as const) {
+    app.post(`/api/v1/executions/:id/${request}`, { schema: { params: IdParams, response: { 200: ExecutionOut } } }, async (req) =>
+      out(await controlExecution(deps.executions, (req.params as Static<typeof IdParams>).id, request)));
+  }
 
   app.post('/api/v1/executions/:id/re_run', { schema: { params: IdParams, body: RerunBody, response: { 201: ExecutionOut } } }, async (req, reply) => {
     const { id } = req.params as Static<typeof IdParams>;

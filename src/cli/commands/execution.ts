@@ -68,6 +68,19 @@ function printExecution(e: ApiExecution): void {
   });
 }
 
+/** A workflow's task executions, in start order, with statuses and durations. */
+async function printTaskTree(client: ApiClient, id: string): Promise<void> {
+  const view = await client.get<{ tasks: Array<{ id: number; name: string; status: string; start_timestamp: string; end_timestamp: string | null; items: number | null }> }>(`/executions/${id}/workflow`);
+  const rows = view.tasks.map((t) => ({
+    task: t.name + (t.items === null ? '' : ` (${t.items} items)`),
+    status: t.status,
+    started: t.start_timestamp,
+    seconds: t.end_timestamp ? ((Date.parse(t.end_timestamp) - Date.parse(t.start_timestamp)) / 1000).toFixed(3) : '',
+  }));
+  process.stdout.write('tasks:\n');
+  printTable(rows, ['task', 'status', 'started', 'seconds']);
+}
+
 async function runAction(action: string, kv: string[], opts: { json?: boolean; async?: boolean }): Promise<void> {
   const client = makeClient();
   const created = await client.post<ApiExecution>('/executions', { action, parameters: parseKeyValues(kv), context: { source: 'cli' } });
@@ -114,9 +127,11 @@ export function registerExecutionCommands(program: Command): void {
     .description('one execution with its result')
     .option('--json', 'JSON output')
     .action(async (id: string, o: { json?: boolean }) => {
-      const e = await makeClient().get<ApiExecution>(`/executions/${id}`);
-      if (o.json) printJson(e);
-      else printExecution(e);
+      const client = makeClient();
+      const e = await client.get<ApiExecution>(`/executions/${id}`);
+      if (o.json) return printJson(e);
+      printExecution(e);
+      if (e.runner_type === 'orquesta') await printTaskTree(client, id);
     });
   ex.command('tail <id>')
     .description('follow the live output of an execution until it ends')
@@ -135,6 +150,16 @@ export function registerExecutionCommands(program: Command): void {
       if (o.json) printJson(e);
       else process.stdout.write(`execution ${id} ${e.status}\n`);
     });
+  for (const verb of ['pause', 'resume'] as const) {
+    ex.command(`${verb} <id>`)
+      .description(`${verb} a workflow execution (and its running child workflows)`)
+      .option('--json', 'JSON output')
+      .action(async (id: string, o: { json?: boolean }) => {
+        const e = await makeClient().post<ApiExecution>(`/executions/${id}/${verb}`);
+        if (o.json) printJson(e);
+        else process.stdout.write(`execution ${id} ${e.status}\n`);
+      });
+  }
   ex.command('re-run <id>')
     .description('run the same action again with the same parameters (key=value overrides)')
     .argument('[params...]', 'parameters to override')
