@@ -45,6 +45,18 @@ describe('evaluateExpression (jinja)', () => {
     expect(evaluateExpression('jinja', 'd.items() | list', { d: { x: 1 } })).toEqual([['x', 1]]);
   });
 
+  it('keeps Python floats as floats in text but returns plain numbers', () => {
+    expect(evaluateExpression('jinja', '4 / 2', {})).toBe(2);
+    expect(evaluateExpression('jinja', '[1.0, {"a": 2.0}]', {})).toEqual([1, { a: 2 }]);
+    expect(evaluateExpression('jinja', '(4 / 2) ~ "|" ~ (x | float) ~ "|" ~ (2.5 | round)', { x: 1 })).toBe('2.0|1.0|2.0');
+    expect(evaluateExpression('jinja', '(4 / 2) | tojson', {})).toBe('2.0');
+    const list: unknown[] = [];
+    evaluateExpression('jinja', 'l.append(1.0)', { l: list });
+    // Data handed back to the host holds plain numbers, never template-internal boxes.
+    expect(list).toEqual([1]);
+    expect(typeof list[0]).toBe('number');
+  });
+
   it('reads top-level variables from the data and st2kv from env.kv', () => {
     expect(evaluateExpression('jinja', 'trigger.body.x * 2', { trigger: { body: { x: 21 } } })).toBe(42);
     expect(evaluateExpression('jinja', 'st2kv.system.channel', {}, env)).toBe('#ops');

@@ -7,7 +7,8 @@ import { MAX_CALL_DEPTH, applyFilter, applyTest, globalValue, lookupName, type C
 import { binary, getAttr, getItem, sliceOf } from './runtime.js';
 import { builtinTests } from './tests.js';
 import {
-  Callable, KvRef, Undefined, compare, contains, eq, evalError, isDict, newDict, numberRepr, resolveKv, str,
+  Callable, KvRef, PyFloat, Undefined, compare, contains, eq, evalError, floatRepr, isDict, isNumeric, newDict, numberRepr,
+  resolveKv, str, toData,
   truthy, tuple, typeName, type Dict,
 } from './values.js';
 
@@ -62,7 +63,7 @@ function compileCall(src: string, e: Extract<Expr, { k: 'call' }>): Ev {
       const d = c.data;
       if (!shadowed && !(isDict(d) && Object.prototype.hasOwnProperty.call(d, name))) {
         const host = lookupFunction(c.env, name);
-        if (host) return host(c.data, args, kwargs) ?? null;
+        if (host) return host(c.data, args.map((a) => toData(a)), toData(kwargs) as Dict) ?? null;
         return invoke(c, globalValue(c, name), args, kwargs);
       }
       return invoke(c, lookupName(c, name), args, kwargs);
@@ -115,6 +116,7 @@ function compareOp(op: string, a: unknown, b: unknown): boolean {
 
 function dictKey(k: unknown): string {
   if (typeof k === 'number') return numberRepr(k);
+  if (k instanceof PyFloat) return floatRepr(k.value);
   if (typeof k === 'string') return k;
   if (k === null || typeof k === 'boolean') return str(k);
   throw evalError(`unhashable type: '${typeName(k)}'`);
@@ -188,8 +190,8 @@ export function compileExpr(src: string, e: Expr, keepRef = false): Ev {
       const sign = e.k === 'neg' ? -1 : 1;
       return (c) => {
         const v = plain(n(c));
-        if (typeof v !== 'number' && typeof v !== 'boolean') throw evalError(`bad operand type for unary ${sign < 0 ? '-' : '+'}: '${typeName(v)}'`);
-        return sign * Number(v);
+        if (!isNumeric(v)) throw evalError(`bad operand type for unary ${sign < 0 ? '-' : '+'}: '${typeName(v)}'`);
+        return v instanceof PyFloat ? new PyFloat(sign * v.value) : sign * Number(v);
       };
     }
     case 'cmp': {

@@ -1,6 +1,6 @@
 // Jinja2's built-in filters over sequences and mappings: sorting, grouping, selecting, mapping.
 import { attrGetter, type Filter, type FilterRuntime } from './filter-api.js';
-import { MAX_STRING_CHARS, getAttr } from './runtime.js';
+import { MAX_STRING_CHARS, binary, getAttr } from './runtime.js';
 import {
   GroupTuple, Undefined, tuple, arg, compare, defined, eq, evalError, isDict, iterate, str, toInt, truthy,
 } from './values.js';
@@ -168,14 +168,9 @@ export const collectionFilters: Record<string, Filter> = {
   sum: (v, a, kw) => {
     const attribute = arg('sum', a, kw, 0, 'attribute', null);
     let total = arg('sum', a, kw, 1, 'start', 0);
+    if (typeof total === 'string') throw evalError("sum() can't sum strings [use ''.join(seq) instead]");
     const get = attribute === null ? (x: unknown) => x : attrGetter(attribute);
-    for (const x of iterate(v)) {
-      const y = defined(get(x));
-      if ((typeof total !== 'number' && typeof total !== 'boolean') || (typeof y !== 'number' && typeof y !== 'boolean')) {
-        if (Array.isArray(total) && Array.isArray(y)) total = [...total, ...y];
-        else throw evalError(`unsupported operand type(s) for +: '${typeof total}' and '${typeof y}'`);
-      } else total = Number(total) + Number(y);
-    }
+    for (const x of iterate(v)) total = binary('+', total, defined(get(x)));
     return total;
   },
   unique: (v, a, kw) => {

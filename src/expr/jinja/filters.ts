@@ -5,7 +5,7 @@ import { MAX_STRING_CHARS } from './runtime.js';
 import type { Filter } from './filter-api.js';
 import { collectionFilters } from './filters-collections.js';
 import {
-  arg, checkArgs, defined, evalError, isDict, iterate, length, repr, str, toFloat, toInt, Undefined,
+  PyFloat, arg, checkArgs, defined, evalError, isDict, iterate, length, pyFloat, repr, str, toFloat, toInt, Undefined,
 } from './values.js';
 import { pyJson } from './json.js';
 
@@ -90,6 +90,7 @@ function xmlEscape(s: string): string {
 
 const textFilters: Record<string, Filter> = {
   abs(v) {
+    if (v instanceof PyFloat) return new PyFloat(Math.abs(v.value));
     if (typeof v === 'number' || typeof v === 'boolean') return Math.abs(Number(v));
     throw evalError(`bad operand type for abs(): '${typeof v === 'string' ? 'str' : repr(v)}'`);
   },
@@ -113,9 +114,9 @@ const textFilters: Record<string, Filter> = {
   escape: (v) => xmlEscape(asString('escape', v)),
   float: (v, a, kw) => {
     try {
-      return toFloat(v);
+      return pyFloat(toFloat(v));
     } catch {
-      return arg('float', a, kw, 0, 'default', 0);
+      return arg('float', a, kw, 0, 'default', new PyFloat(0));
     }
   },
   format: (v, a, kw) => {
@@ -170,9 +171,9 @@ const textFilters: Record<string, Filter> = {
     const method = arg('round', a, kw, 1, 'method', 'common');
     const n = toFloat(v);
     const f = 10 ** precision;
-    if (method === 'common') return roundHalfEven(n, precision);
-    if (method === 'ceil') return Math.ceil(n * f) / f;
-    if (method === 'floor') return Math.floor(n * f) / f;
+    if (method === 'common') return pyFloat(roundHalfEven(n, precision));
+    if (method === 'ceil') return pyFloat(Math.ceil(n * f) / f);
+    if (method === 'floor') return pyFloat(Math.floor(n * f) / f);
     throw evalError('method must be common, ceil or floor');
   },
   safe: (v) => v,

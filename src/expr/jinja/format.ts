@@ -1,6 +1,8 @@
 // Python's two string formatting languages as templates use them: printf-style
 // (`"%s-%05.2f" % (a, b)`, Jinja's `format` filter) and str.format() with its format-spec.
-import { defined, evalError, hasOwn, isDict, numberRepr, repr, str, toFloat, toInt, typeName, type Dict } from './values.js';
+import {
+  defined, evalError, floatRepr, hasOwn, isDict, isFloat, isNumeric, num, numberRepr, repr, str, toFloat, toInt, typeName, type Dict,
+} from './values.js';
 
 function pad(s: string, width: number, align: string, fill: string): string {
   if (s.length >= width) return s;
@@ -73,17 +75,17 @@ export function formatSpec(value: unknown, spec: string): string {
     align = '=';
   }
   let body: string;
-  if (typeof value === 'number' || typeof value === 'boolean') {
-    const n = Number(value);
+  if (isNumeric(value)) {
+    const n = num(value);
     let type = typeCh ?? '';
     if (!type) {
       if (typeof value === 'boolean' && !spec) return str(value);
-      type = Number.isInteger(n) && precision === undefined ? 'd' : precision !== undefined ? 'g' : '';
+      type = !isFloat(value) && precision === undefined ? 'd' : precision !== undefined ? 'g' : '';
     }
     if (type === 's') throw evalError(`Unknown format code 's' for object of type '${typeName(value)}'`);
     if (type === 'c') body = String.fromCodePoint(toInt(n));
     else if ('dxXob'.includes(type) && !Number.isInteger(n)) throw evalError(`Unknown format code '${type}' for object of type 'float'`);
-    else body = type === '' ? (sign === '+' && n >= 0 ? '+' : '') + numberRepr(n) : formatNumber(n, type, precision, !!alt, sign, group);
+    else body = type === '' ? (sign === '+' && n >= 0 ? '+' : '') + floatRepr(n) : formatNumber(n, type, precision, !!alt, sign, group);
     return pad(body, width, align || '>', fill);
   }
   if (typeCh && typeCh !== 's') throw evalError(`Unknown format code '${typeCh}' for object of type '${typeName(value)}'`);

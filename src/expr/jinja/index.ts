@@ -8,7 +8,7 @@ import { lexExpression, lexTemplate, normalizeSource } from './lexer.js';
 import { Parser } from './parser.js';
 import { LoopContext } from './runtime.js';
 import type { Ctx } from './scope.js';
-import { Callable, Tuple, KvRef, Namespace, Undefined, evalError, isDict, newDict, repr, resolveKv, str } from './values.js';
+import { Callable, PyFloat, Tuple, KvRef, Namespace, Undefined, evalError, isDict, newDict, repr, resolveKv, str } from './values.js';
 
 export { NONE_MAGIC_VALUE } from './st2-filters.js';
 
@@ -57,6 +57,7 @@ export function toResult(v: unknown, seen: Set<object> = new Set()): unknown {
     throw evalError(v.hint);
   }
   if (v instanceof KvRef) return resolveKv(v);
+  if (v instanceof PyFloat) return v.value;
   if (v instanceof Callable || v instanceof Namespace || v instanceof LoopContext) return repr(v);
   if (seen.has(v)) throw evalError('the result contains a reference to itself');
   if (Array.isArray(v)) {

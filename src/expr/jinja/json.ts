@@ -1,6 +1,6 @@
 // Python's json.dumps over template values: the spacing, escaping and float spelling that
 // Jinja's tojson and st2's to_json_string produce, so rendered JSON matches st2 byte for byte.
-import { KvRef, Undefined, evalError, isDict, numberRepr, resolveKv, typeName } from './values.js';
+import { KvRef, PyFloat, Undefined, evalError, floatRepr, isDict, numberRepr, resolveKv, typeName } from './values.js';
 
 export interface JsonOptions {
   indent: number | null;
@@ -38,6 +38,7 @@ export function pyJson(value: unknown, opts: JsonOptions, depth = 0, seen: Set<o
     return numberRepr(value);
   }
   if (typeof value === 'string') return quote(value, opts.ensureAscii);
+  if (value instanceof PyFloat) return floatRepr(value.value);
   if (value instanceof Undefined) throw evalError(value.hint);
   if (value instanceof KvRef) return pyJson(resolveKv(value), opts, depth, seen);
   const isList = Array.isArray(value);

@@ -4,7 +4,7 @@
 import { strFormat } from './format.js';
 import {
   arg, checkArgs, defined, eq, evalError, hasOwn, isDict, iterate, newDict, repr, setOwn, str, toInt,
-  Callable, tuple, type Dict,
+  Callable, toData, tuple, type Dict,
 } from './values.js';
 
 type Method<T> = (self: T, args: unknown[], kwargs: Dict) => unknown;
@@ -151,11 +151,11 @@ function listIndex(l: unknown[], i: number): number {
 }
 
 const listMethods = new Map<string, Method<unknown[]>>([
-  ['append', (l, a, kw) => { l.push(defined(arg('append', a, kw, 0, 'object'))); return null; }],
-  ['extend', (l, a, kw) => { l.push(...iterate(arg('extend', a, kw, 0, 'iterable'))); return null; }],
+  ['append', (l, a, kw) => { l.push(toData(defined(arg('append', a, kw, 0, 'object')))); return null; }],
+  ['extend', (l, a, kw) => { l.push(...iterate(arg('extend', a, kw, 0, 'iterable')).map((x) => toData(x))); return null; }],
   ['insert', (l, a, kw) => {
     const i = toInt(arg('insert', a, kw, 0, 'index'));
-    l.splice(i < 0 ? Math.max(0, l.length + i) : i, 0, defined(arg('insert', a, kw, 1, 'object')));
+    l.splice(i < 0 ? Math.max(0, l.length + i) : i, 0, toData(defined(arg('insert', a, kw, 1, 'object'))));
     return null;
   }],
   ['pop', (l, a, kw) => {
@@ -192,13 +192,13 @@ const dictMethods = new Map<string, Method<Dict>>([
   ['update', (d, a, kw) => {
     if (a.length) {
       const other = a[0];
-      if (isDict(other)) for (const k of Object.keys(other)) setOwn(d, k, other[k]);
+      if (isDict(other)) for (const k of Object.keys(other)) setOwn(d, k, toData(other[k]));
       else for (const pair of iterate(other)) {
         if (!Array.isArray(pair) || pair.length !== 2) throw evalError('dictionary update sequence element has wrong length');
-        setOwn(d, str(pair[0]), pair[1]);
+        setOwn(d, str(pair[0]), toData(pair[1]));
       }
     }
-    for (const k of Object.keys(kw)) setOwn(d, k, kw[k]);
+    for (const k of Object.keys(kw)) setOwn(d, k, toData(kw[k]));
     return null;
   }],
   ['pop', (d, a, kw) => {
@@ -213,7 +213,7 @@ const dictMethods = new Map<string, Method<Dict>>([
   }],
   ['setdefault', (d, a, kw) => {
     const k = str(arg('setdefault', a, kw, 0, 'key'));
-    if (!hasOwn(d, k)) setOwn(d, k, arg('setdefault', a, kw, 1, 'default', null));
+    if (!hasOwn(d, k)) setOwn(d, k, toData(arg('setdefault', a, kw, 1, 'default', null)));
     return d[k];
   }],
 ]);

@@ -2,6 +2,7 @@
 // or < and < not < comparisons/in < + - < ~ < * / // % < ** < unary < filters/tests/postfix.
 import type { CallArgs, Expr, FilterCall, Stmt, Target } from './ast.js';
 import { syntaxError, type Token } from './lexer.js';
+import { pyFloat } from './values.js';
 
 // Python's parser gives up near 100 nested levels too; a bound keeps the JS stack safe.
 const MAX_DEPTH = 100;
@@ -428,7 +429,7 @@ export class Parser {
     }
     if (t.type === 'number') {
       this.i++;
-      return { k: 'lit', value: t.num, pos: t.pos };
+      return { k: 'lit', value: /[.eE]/.test(t.value) ? pyFloat(t.num!) : t.num, pos: t.pos };
     }
     if (this.skipOp('(')) {
       if (this.skipOp(')')) return { k: 'tuple', items: [], pos: t.pos };

@@ -4,8 +4,8 @@
 import { methodOf } from './methods.js';
 import { percentFormat } from './format.js';
 import {
-  Callable, GroupTuple, KvRef, Namespace, Undefined, defined, evalError, hasOwn, isDict, numberRepr, repr, str,
-  toInt, typeName,
+  Callable, GroupTuple, KvRef, Namespace, PyFloat, Undefined, defined, evalError, hasOwn, isDict, isFloat, isNumeric,
+  num, numberRepr, pyFloat, repr, str, toInt, typeName,
 } from './values.js';
 
 /** Output and string results stop at 10 MB: a template that big is a runaway, not a parameter. */
@@ -118,10 +118,6 @@ export function sliceOf(obj: unknown, start: unknown, stop: unknown, step: unkno
   return typeof obj === 'string' ? out.join('') : out;
 }
 
-function isNum(v: unknown): v is number | boolean {
-  return typeof v === 'number' || typeof v === 'boolean';
-}
-
 function unsupported(op: string, a: unknown, b: unknown): never {
   defined(a);
   defined(b);
@@ -141,17 +137,44 @@ function repeat(seq: unknown, times: unknown): unknown {
   return out;
 }
 
-function divisor(b: number | boolean, what: string): number {
-  const d = Number(b);
+function isInt(v: unknown): boolean {
+  return typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v));
+}
+
+function divisor(d: number, what: string): number {
   if (d === 0) throw evalError(`${what} by zero`);
   return d;
+}
+
+/** Python arithmetic on two numbers: int op int stays int (except `/`), anything with a float is a float. */
+function arithmetic(op: string, a: number | boolean | PyFloat, b: number | boolean | PyFloat): unknown {
+  const [x, y] = [num(a), num(b)];
+  let r: number;
+  switch (op) {
+    case '+': r = x + y; break;
+    case '-': r = x - y; break;
+    case '*': r = x * y; break;
+    case '/': return pyFloat(x / divisor(y, 'division'));
+    case '//': r = Math.floor(x / divisor(y, 'integer division or modulo')); break;
+    case '%': {
+      const d = divisor(y, 'integer division or modulo');
+      r = x % d;
+      if (r !== 0 && (r < 0) !== (d < 0)) r += d;
+      break;
+    }
+    default:
+      if (x === 0 && y < 0) throw evalError('0.0 cannot be raised to a negative power');
+      r = x ** y;
+      if (y < 0) return pyFloat(r);
+  }
+  return isFloat(a) || isFloat(b) ? pyFloat(r) : r;
 }
 
 /** Python's binary operators over Jinja values. */
 export function binary(op: string, a: unknown, b: unknown): unknown {
   switch (op) {
     case '+':
-      if (isNum(a) && isNum(b)) return Number(a) + Number(b);
+      if (isNumeric(a) && isNumeric(b)) return arithmetic(op, a, b);
       if (typeof a === 'string' && typeof b === 'string') {
         if (a.length + b.length > MAX_STRING_CHARS) throw evalError(`string would exceed ${MAX_STRING_CHARS} characters`);
         return a + b;
@@ -159,30 +182,20 @@ export function binary(op: string, a: unknown, b: unknown): unknown {
       if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
       return unsupported(op, a, b);
     case '-':
-      return isNum(a) && isNum(b) ? Number(a) - Number(b) : unsupported(op, a, b);
+      return isNumeric(a) && isNumeric(b) ? arithmetic(op, a, b) : unsupported(op, a, b);
     case '*':
-      if (isNum(a) && isNum(b)) return Number(a) * Number(b);
-      if ((typeof a === 'string' || Array.isArray(a)) && isNum(b) && Number.isInteger(Number(b))) return repeat(a, b);
-      if ((typeof b === 'string' || Array.isArray(b)) && isNum(a) && Number.isInteger(Number(a))) return repeat(b, a);
+      if (isNumeric(a) && isNumeric(b)) return arithmetic(op, a, b);
+      if ((typeof a === 'string' || Array.isArray(a)) && isInt(b)) return repeat(a, b);
+      if ((typeof b === 'string' || Array.isArray(b)) && isInt(a)) return repeat(b, a);
       return unsupported(op, a, b);
     case '/':
-      return isNum(a) && isNum(b) ? Number(a) / divisor(b, 'division') : unsupported(op, a, b);
     case '//':
-      return isNum(a) && isNum(b) ? Math.floor(Number(a) / divisor(b, 'integer division or modulo')) : unsupported(op, a, b);
+      return isNumeric(a) && isNumeric(b) ? arithmetic(op, a, b) : unsupported(op, a, b);
     case '%':
       if (typeof a === 'string') return percentFormat(a, defined(b));
-      if (isNum(a) && isNum(b)) {
-        const d = divisor(b, 'integer division or modulo');
-        const r = Number(a) % d;
-        return r !== 0 && (r < 0) !== (d < 0) ? r + d : r;
-      }
-      return unsupported(op, a, b);
+      return isNumeric(a) && isNumeric(b) ? arithmetic(op, a, b) : unsupported(op, a, b);
     case '**':
-      if (isNum(a) && isNum(b)) {
-        if (Number(a) === 0 && Number(b) < 0) throw evalError('0.0 cannot be raised to a negative power');
-        return Number(a) ** Number(b);
-      }
-      return unsupported(op, a, b);
+      return isNumeric(a) && isNumeric(b) ? arithmetic(op, a, b) : unsupported(op, a, b);
     case '~': {
       const s = str(defined(a)) + str(defined(b));
       if (s.length > MAX_STRING_CHARS) throw evalError(`string would exceed ${MAX_STRING_CHARS} characters`);

@@ -7,7 +7,7 @@ import { MAX_RANGE } from './runtime.js';
 import { st2Filters } from './st2-filters.js';
 import { builtinTests } from './tests.js';
 import {
-  Callable, KvRef, Namespace, Undefined, evalError, hasOwn, isDict, newDict, str, toInt, type Dict,
+  Callable, KvRef, Namespace, Undefined, evalError, hasOwn, isDict, newDict, str, toData, toInt, type Dict,
 } from './values.js';
 
 export interface Frame {
@@ -71,7 +71,7 @@ export function globalValue(c: Ctx, name: string): unknown {
     return new KvRef([], kvLookup(c.env));
   }
   const fn = lookupFunction(c.env, name);
-  if (fn) return new Callable(name, (args, kwargs) => fn(c.data, args, kwargs));
+  if (fn) return new Callable(name, (args, kwargs) => fn(c.data, args.map((a) => toData(a)), toData(kwargs) as Dict));
   const f = st2Filters.get(name);
   if (f) return new Callable(name, (args, kwargs) => f(args[0], args.slice(1), kwargs, filterRuntime(c)));
   return new Undefined(`'${name}' is undefined`);
@@ -93,7 +93,7 @@ export function applyFilter(c: Ctx, name: string, value: unknown, args: unknown[
   const f = builtinFilters.get(name) ?? st2Filters.get(name);
   if (f) return f(value, args, kwargs, filterRuntime(c));
   const fn = lookupFunction(c.env, name);
-  if (fn) return fn(c.data, [value, ...args], kwargs);
+  if (fn) return fn(c.data, [value, ...args].map((a) => toData(a)), toData(kwargs) as Dict);
   throw evalError(`no filter named '${name}'`);
 }
 

@@ -6,7 +6,7 @@ import { pyJson } from './json.js';
 import { jsonpathQuery } from './jsonpath.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
 import { pyYamlDump } from './yaml-dump.js';
-import { KvRef, arg, defined, evalError, iterate, str, toInt, tuple } from './values.js';
+import { KvRef, PyFloat, arg, defined, evalError, iterate, str, toInt, tuple } from './values.js';
 
 /** st2's marker for None in rendered parameters (st2common/util/jinja.py NONE_MAGIC_VALUE). */
 export const NONE_MAGIC_VALUE = '%*****__%NONE%__*****%';
@@ -65,6 +65,7 @@ function bump(part: 'major' | 'minor' | 'patch'): Filter {
 /** st2's to_human_time_from_seconds, including its habit of dropping whole months. */
 function humanTime(seconds: unknown): unknown {
   if (seconds === null) return null;
+  if (seconds instanceof PyFloat) return humanTime(seconds.value);
   if (typeof seconds !== 'number') throw evalError('to_human_time_from_seconds expects a number of seconds');
   if (seconds === 0) return '0s';
   if (seconds < 1) return `${str(seconds)}\u03BCs`;

@@ -1,9 +1,8 @@
 // Jinja2's tests (`x is defined`, `n is divisibleby 3`, …; jinja2/tests.py) plus st2's `in`.
-import { Callable, Undefined, compare, contains, defined, eq, isDict, toInt, type Dict } from './values.js';
+import { Callable, Undefined, compare, contains, defined, eq, isDict, isFloat, isNumeric, toInt, type Dict } from './values.js';
 
 export type Test = (value: unknown, args: unknown[], kwargs: Dict) => boolean;
 
-const isNumber = (v: unknown) => typeof v === 'number' || typeof v === 'boolean';
 const other = (a: unknown[]) => defined(a[0]);
 const cmp = (op: string, ok: (c: number) => boolean): Test => (v, a) => ok(compare(defined(v), other(a), op));
 
@@ -16,7 +15,7 @@ const tests: Record<string, Test> = {
   escaped: () => false,
   even: (v) => toInt(defined(v)) % 2 === 0,
   false: (v) => v === false,
-  float: (v) => typeof v === 'number' && !Number.isInteger(v),
+  float: (v) => isFloat(v),
   ge: cmp('>=', (c) => c >= 0),
   gt: cmp('>', (c) => c > 0),
   in: (v, a) => contains(other(a), defined(v)),
@@ -28,7 +27,7 @@ const tests: Record<string, Test> = {
   mapping: (v) => isDict(v),
   ne: (v, a) => !eq(defined(v), other(a)),
   none: (v) => v === null,
-  number: (v) => isNumber(v),
+  number: (v) => isNumeric(v),
   odd: (v) => Math.abs(toInt(defined(v)) % 2) === 1,
   sameas: (v, a) => defined(v) === a[0],
   sequence: (v) => typeof v === 'string' || Array.isArray(v) || isDict(v),

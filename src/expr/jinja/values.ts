@@ -32,6 +32,64 @@ export class KvRef {
   ) {}
 }
 
+/** A Python float with an integral value (2.0): a JS number cannot tell it from the int 2, yet Jinja prints "2.0". */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** The float `n`, boxed when integral so that it keeps printing as a float. */
+export function pyFloat(n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n;
+}
+
+export function isNumeric(v: unknown): v is number | boolean | PyFloat {
+  return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat;
+}
+
+export function num(v: number | boolean | PyFloat): number {
+  return v instanceof PyFloat ? v.value : Number(v);
+}
+
+/** Python's isinstance(v, float). */
+export function isFloat(v: unknown): boolean {
+  return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
+}
+
+/** Python's repr() of a float (2.0, 0.5, 1e+16, 1e-05, inf). */
+export function floatRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  const abs = Math.abs(n);
+  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
+    const [mant, exp] = n.toExponential().split('e') as [string, string];
+    const sign = exp.startsWith('-') ? '-' : '+';
+    return `${mant}e${sign}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
+  }
+  if (Number.isInteger(n)) return (Object.is(n, -0) ? '-0' : String(n)) + '.0';
+  return String(n);
+}
+
+/** Plain JSON-like data for the host: integral floats unboxed, containers copied only when changed. */
+export function toData(v: unknown, seen: Set<object> = new Set()): unknown {
+  if (v instanceof PyFloat) return v.value;
+  if (typeof v !== 'object' || v === null || seen.has(v)) return v;
+  if (Array.isArray(v)) {
+    seen.add(v);
+    const out: unknown[] = [];
+    for (const x of v) out.push(toData(x, seen));
+    seen.delete(v);
+    return out.some((x, i) => x !== v[i]) ? out : v;
+  }
+  if (isDict(v)) {
+    seen.add(v);
+    const keys = Object.keys(v);
+    const vals = keys.map((k) => toData(v[k], seen));
+    seen.delete(v);
+    return vals.some((x, i) => x !== v[keys[i]!]) ? newDict(keys.map((k, i) => [k, vals[i]] as const)) : v;
+  }
+  return v;
+}
+
 /** A Python tuple: a list that prints as `(a, b)`; leaves a template as a plain array. */
 export class Tuple extends Array<unknown> {}
 
@@ -84,6 +142,7 @@ export function typeName(v: unknown): string {
     case 'string': return 'str';
   }
   if (v instanceof Tuple) return 'tuple';
+  if (v instanceof PyFloat) return 'float';
   if (Array.isArray(v)) return 'list';
   if (isDict(v)) return 'dict';
   if (v instanceof Callable) return 'function';
@@ -101,22 +160,13 @@ export function truthy(v: unknown): boolean {
     if (v.lenient) return false;
     throw evalError(v.hint);
   }
+  if (v instanceof PyFloat) return v.value !== 0;
   return true;
 }
 
-/** Python's repr() of a float or int. */
+/** Python's repr() of a number: integral values are ints (floats that happen to be integral are PyFloat). */
 export function numberRepr(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  // Past 2^53 a JS number can no longer be an exact int, so it prints as the float it has become.
-  if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return String(n);
-  const abs = Math.abs(n);
-  if (abs >= 1e16 || abs < 1e-4) {
-    const [mant, exp] = n.toExponential().split('e') as [string, string];
-    const sign = exp.startsWith('-') ? '-' : '+';
-    return `${mant}e${sign}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
-  }
-  return String(n);
+  return Number.isInteger(n) ? BigInt(n).toString() : floatRepr(n);
 }
 
 export function stringRepr(s: string): string {
@@ -142,6 +192,7 @@ export function repr(v: unknown, seen: Set<object> = new Set()): string {
   if (v === false) return 'False';
   if (typeof v === 'number') return numberRepr(v);
   if (typeof v === 'string') return stringRepr(v);
+  if (v instanceof PyFloat) return floatRepr(v.value);
   if (v instanceof Undefined) {
     if (v.lenient) return '';
     throw evalError(v.hint);
@@ -180,14 +231,10 @@ export function resolveKv(ref: KvRef): unknown {
   return ref.lookup(ref.path.join('.'), false) ?? '';
 }
 
-function isNumeric(v: unknown): v is number | boolean {
-  return typeof v === 'number' || typeof v === 'boolean';
-}
-
 /** Python's ==: 1 == 1.0 == True, lists and dicts compared by value. */
 export function eq(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (isNumeric(a) && isNumeric(b)) return Number(a) === Number(b);
+  if (isNumeric(a) && isNumeric(b)) return num(a) === num(b);
   if (a instanceof Undefined) throw evalError(a.hint);
   if (b instanceof Undefined) throw evalError(b.hint);
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -202,7 +249,7 @@ export function eq(a: unknown, b: unknown): boolean {
 
 /** Python's ordering: numbers with numbers, strings with strings, lists element-wise; else TypeError. */
 export function compare(a: unknown, b: unknown, op: string): number {
-  if (isNumeric(a) && isNumeric(b)) return Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0;
+  if (isNumeric(a) && isNumeric(b)) return num(a) < num(b) ? -1 : num(a) > num(b) ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -250,6 +297,7 @@ export function length(v: unknown): number {
 /** Python int(): from numbers, bools and integer strings. */
 export function toInt(v: unknown): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof PyFloat) return v.value;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw evalError(`cannot convert float ${numberRepr(v)} to integer`);
     return Math.trunc(v);
@@ -262,6 +310,7 @@ export function toInt(v: unknown): number {
 /** Python float(). */
 export function toFloat(v: unknown): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof PyFloat) return v.value;
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
     const s = v.trim().toLowerCase();

@@ -1,7 +1,7 @@
 // PyYAML's safe_dump(value, default_flow_style=False, allow_unicode=True) as st2's
 // to_yaml_string calls it: sorted keys, block style, sequences flush under their key,
 // and quotes only where YAML 1.1 would read the plain string as something else.
-import { KvRef, Undefined, evalError, isDict, numberRepr, resolveKv, typeName } from './values.js';
+import { KvRef, PyFloat, Undefined, evalError, floatRepr, isDict, numberRepr, resolveKv, typeName } from './values.js';
 
 const RESOLVES_AS_OTHER = [
   /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
@@ -24,6 +24,7 @@ function scalar(v: unknown, indent: string): string {
   if (v === null) return 'null';
   if (v === true) return 'true';
   if (v === false) return 'false';
+  if (v instanceof PyFloat) return floatRepr(v.value);
   if (typeof v === 'number') {
     if (Number.isNaN(v)) return '.nan';
     if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
@@ -62,7 +63,7 @@ function inline(v: unknown, indent: string): string {
   if (Array.isArray(v)) return '[]';
   if (isDict(v)) return '{}';
   if (v instanceof KvRef) return inline(resolveKv(v), indent);
-  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return scalar(v, indent);
+  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string' || v instanceof PyFloat) return scalar(v, indent);
   throw evalError(`cannot represent an object of type ${typeName(v)} as YAML`);
 }
 
