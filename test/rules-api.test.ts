@@ -1,0 +1,149 @@
+// Rules through the REST API on both backends: the auto-remediation journey, every
+// decision as a rule enforcement, bad rules rejected with nothing stored, groups, tests,
+// replays, the action-trigger, notify, inject_trigger and re-emit.
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { describeServer, until, type TestServer } from './helpers/server.js';
+
+const examples = join(import.meta.dirname, '..', 'packs', 'examples');
+type Json = any;
+
+const webhookRule = (name: string, url: string, criteria: Json = {}, action: Json = { ref: 'core.echo', parameters: { message: '{{ trigger.body.msg }}' } }) => ({
+  name, trigger: { type: 'core.st2.webhook', parameters: { url } }, criteria, action,
+});
+
+export function rulesHelpers(server: () => TestServer) {
+  const call = (method: string, path: string, body?: unknown) => server().call(method, path, body);
+  const enforcements = async (q: string) => (await call('GET', `/ruleenforcements?${q}`)).body as Json[];
+  const decided = (q: string, n = 1) => until(async () => {
+    const list = await enforcements(q);
+    return list.length >= n && list;
+  }, 15_000, `${n} enforcement(s) for ${q}`);
+  const finished = (id: string) => until(async () => {
+    const e = (await call('GET', `/executions/${id}`)).body;
+    return ['succeeded', 'failed'].includes(e.status) && e;
+  }, 15_000, `execution ${id}`);
+  return { call, enforcements, decided, finished };
+}
+
+describeServer('rules API', (server) => {
+  const { call, enforcements, decided, finished } = rulesHelpers(server);
+
+  it('classic auto-remediation: monitoring webhook → criteria → action, every decision recorded', async () => {
+    const rules = (await call('GET', '/rules?pack=examples')).body.map((r: Json) => r.ref);
+    expect(rules).toEqual(['examples.drain_overloaded_host', 'examples.echo_event', 'examples.restart_on_critical']);
+    const hit = await call('POST', '/webhooks/monitoring/alerts', { status: 'CRITICAL', service: 'nginx', host: 'web1', summary: 'down' });
+    expect(hit.status).toBe(202);
+    const miss = await call('POST', '/webhooks/monitoring/alerts', { status: 'ok', service: 'nginx', host: 'web1' });
+    const [ok] = await decided(`trigger_instance=${hit.body.id}`);
+    expect(ok).toMatchObject({ rule_ref: 'examples.restart_on_critical', status: 'succeeded', details: { parameters: { host: 'web1', service: 'nginx', reason: 'down' } } });
+    const e = await finished(ok.execution_id);
+    expect(e).toMatchObject({ status: 'succeeded', action: 'examples.restart_service', result: { stdout: 'restarting nginx on web1: down' } });
+    expect(e.context).toMatchObject({ source: 'rule', rule: { ref: 'examples.restart_on_critical' }, trigger_instance: { id: hit.body.id } });
+    const [no] = await decided(`trigger_instance=${miss.body.id}`);
+    expect(no).toMatchObject({ status: 'no_match', execution_id: null, failure_reason: expect.stringContaining('trigger.body.status iequals "critical" failed (value "ok")') });
+    const inst = (await call('GET', `/triggerinstances/${hit.body.id}`)).body;
+    expect(inst).toMatchObject({ status: 'processed', trigger_type: 'core.st2.webhook', payload: { url: 'monitoring/alerts', body: { host: 'web1' } } });
+    // notify on-complete of examples.restart_service → one notifytrigger instance, route chatops.
+    const notify = await until(async () => {
+      const list = (await call('GET', '/triggerinstances?trigger_type=core.st2.generic.notifytrigger')).body as Json[];
+      return list.find((i) => i.payload.execution_id === ok.execution_id);
+    }, 10_000, 'notify trigger');
+    expect(notify.payload).toMatchObject({ route: 'chatops', status: 'succeeded', message: 'restart of nginx finished' });
+  });
+
+  it('rejects bad rules with the field named, and stores nothing', async () => {
+    const before = (await call('GET', '/rules')).body.length;
+    const cases: Array<[Json, string, RegExp]> = [
+      [{ ...webhookRule('r1', 'x'), trigger: { type: 'core.nope' } }, 'trigger.type', /unknown trigger type "core.nope"/],
+      [webhookRule('r2', 'x', { 'trigger.body.a': { type: 'equalz', pattern: 1 } }), 'criteria.trigger.body.a.type', /unknown operator "equalz"/],
+      [webhookRule('r3', 'x', { 'trigger.body.a': { type: 'regex', pattern: '([' } }), 'criteria.trigger.body.a.pattern', /invalid regular expression/],
+      [webhookRule('r4', 'x', {}, { ref: 'core.nope' }), 'action.ref', /unknown action "core.nope"/],
+      [{ ...webhookRule('r5', 'x'), trigger: { type: 'core.st2.webhook', parameters: {} } }, 'trigger.parameters', /url/],
+      [{ ...webhookRule('r6', 'x'), window: { period: 'soon', aggregate: 'count() > 1' } }, 'window.period', /duration/],
+    ];
+    for (const [body, field, message] of cases) {
+      const r = await call('POST', '/rules', body);
+      expect(r.status, JSON.stringify(r.body)).toBe(422);
+      expect(r.body.code).toBe('RULE_INVALID');
+      expect(r.body.where.field).toBe(field);
+      expect(r.body.faultstring).toMatch(message);
+    }
+    expect((await call('GET', '/rules')).body.length).toBe(before);
+    expect((await call('GET', '/webhooks')).body.map((t: Json) => t.parameters.url)).not.toContain('x');
+    expect((await call('POST', '/rules', webhookRule('dup', 'dup'))).status).toBe(201);
+    expect((await call('POST', '/rules', webhookRule('dup', 'dup'))).body.code).toBe('CONFLICT');
+  });
+
+  it('any/all/not groups make "critical OR load > 20" one rule', async () => {
+    expect((await call('POST', '/rules', webhookRule('either', 'either', {
+      any: [{ 'trigger.body.status': { type: 'equals', pattern: 'critical' } }, { 'trigger.body.load': { type: 'greaterthan', pattern: 20 } }],
+      not: { 'trigger.body.env': { type: 'equals', pattern: 'dev' } },
+    }))).status).toBe(201);
+    const send = async (body: Json) => (await call('POST', '/webhooks/either', { msg: 'x', ...body })).body.id as string;
+    const ids = [await send({ status: 'critical' }), await send({ load: 30 }), await send({ status: 'ok', load: 1 }), await send({ status: 'critical', env: 'dev' })];
+    const statuses = [];
+    for (const id of ids) statuses.push((await decided(`trigger_instance=${id}`))[0].status);
+    expect(statuses).toEqual(['succeeded', 'succeeded', 'no_match', 'no_match']);
+  });
+
+  it('disabled rules decide nothing; enabling, updating and deleting take effect at once', async () => {
+    expect((await call('POST', '/rules', { ...webhookRule('toggle', 'toggle'), enabled: false })).status).toBe(201);
+    const a = (await call('POST', '/webhooks/toggle', { msg: 'a' })).body.id;
+    await until(async () => (await call('GET', `/triggerinstances/${a}`)).body.status === 'processed', 10_000);
+    expect(await enforcements(`trigger_instance=${a}`)).toEqual([]);
+    expect((await call('POST', '/rules/default.toggle/enable')).body.enabled).toBe(true);
+    const b = (await call('POST', '/webhooks/toggle', { msg: 'b' })).body.id;
+    expect((await decided(`trigger_instance=${b}`))[0].status).toBe('succeeded');
+    const updated = await call('PUT', '/rules/default.toggle', webhookRule('toggle', 'toggle', { 'trigger.body.msg': { type: 'equals', pattern: 'only-this' } }));
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const c = (await call('POST', '/webhooks/toggle', { msg: 'c' })).body.id;
+    expect((await decided(`trigger_instance=${c}`))[0].status).toBe('no_match');
+    expect((await call('DELETE', '/rules/default.toggle')).status).toBe(204);
+    expect((await call('POST', '/webhooks/toggle', { msg: 'd' })).body.code).toBe('WEBHOOK_NOT_FOUND');
+    expect((await call('GET', '/rules/default.toggle')).body.code).toBe('RULE_NOT_FOUND');
+  });
+
+  it('rule test shows each criterion and the rendered parameters without running anything', async () => {
+    const executions = (await call('GET', '/executions?limit=1000')).body.length;
+    const r = await call('POST', '/rules/test', { rule: 'examples.restart_on_critical', payload: { body: { status: 'critical', service: 'apache', tags: ['web'], host: 'h2' } } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ matched: true, would_fire: true, parameters: { host: 'h2', service: 'apache', reason: 'no summary' } });
+    expect(r.body.criteria[0]).toMatchObject({ key: 'trigger.body.status', type: 'iequals', passed: true, value: 'critical' });
+    expect(r.body.criteria[1]).toMatchObject({ group: 'any', passed: true });
+    const miss = await call('POST', '/rules/test', { rule: webhookRule('draft', 'draft', { 'trigger.body.n': { type: 'lessthan', pattern: 3 } }), payload: { body: { n: 5 } } });
+    expect(miss.body).toMatchObject({ matched: false, would_fire: false, reason: 'trigger.body.n lessthan 3 failed (value 5)' });
+    expect((await call('GET', '/executions?limit=1000')).body.length).toBe(executions);
+  });
+
+  it('rule replay evaluates a new rule over stored trigger instances', async () => {
+    for (const host of ['r1', 'r2', 'r3']) await call('POST', '/webhooks/monitoring/alerts', { status: 'warning', service: 'db', host });
+    const draft = webhookRule('warnings', 'monitoring/alerts', { 'trigger.body.status': { type: 'equals', pattern: 'warning' } },
+      { ref: 'core.echo', parameters: { message: 'warn {{ trigger.body.host }}' } });
+    const r = await call('POST', '/rules/replay', { rule: draft, since: '1h' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.would_fire.map((w: Json) => w.parameters.message)).toEqual(['warn r1', 'warn r2', 'warn r3']);
+    expect(r.body.evaluated).toBeGreaterThanOrEqual(3);
+    expect((await call('GET', '/rules/default.warnings')).status).toBe(404);
+  });
+
+  it('action-trigger, inject_trigger on a pack trigger type, and re-emit', async () => {
+    const run = await call('POST', '/executions', { action: 'core.inject_trigger', parameters: { trigger: 'examples.event', payload: { kind: 'deploy', host: 'h9' } } });
+    const injected = await finished(run.body.id);
+    expect(injected.status).toBe('succeeded');
+    const instId = injected.result.trigger_instance.id;
+    const [e] = await decided(`trigger_instance=${instId}`);
+    expect(e).toMatchObject({ rule_ref: 'examples.echo_event', status: 'succeeded', details: { parameters: { message: 'deploy on h9' } } });
+    const at = await until(async () => {
+      const list = (await call('GET', '/triggerinstances?trigger_type=core.st2.generic.actiontrigger&limit=200')).body as Json[];
+      return list.find((i) => i.payload.execution_id === run.body.id);
+    }, 10_000, 'action trigger');
+    expect(at.payload).toMatchObject({ status: 'succeeded', action_ref: 'core.inject_trigger', action_name: 'inject_trigger', runner_ref: 'inject-trigger' });
+    const again = await call('POST', `/triggerinstances/${instId}/re_emit`);
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(instId);
+    expect((await decided(`trigger_instance=${again.body.id}`))[0].status).toBe('succeeded');
+    const bad = await call('POST', '/executions', { action: 'core.inject_trigger', parameters: { trigger: 'examples.event', payload: { host: 'no kind' } } });
+    expect((await finished(bad.body.id)).result.code).toBe('TRIGGER_PAYLOAD_INVALID');
+  });
+}, { packs: [examples] });
