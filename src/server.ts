@@ -10,7 +10,8 @@ import { createDatastore, startKvPurger, type DatastoreDeps } from './datastore/
 import { securityRoutes } from './api/routes/auth.js';
 import { getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
-import type { ExecutionDeps } from './executions/deps.js';
+import type { ExecutionDeps, RunControl } from './executions/deps.js';
+import { createWorkflowRuntime, validateWorkflowFile } from './workflow/role.js';
 import { startScheduler } from './executions/scheduler.js';
 import { maskSecretParameters } from './executions/masking.js';
 import { startRetention } from './executions/retention.js';
@@ -48,18 +49,26 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const runners = builtinRunners();
   const events = createEventDeps(now);
   runners.set('inject-trigger', injectTriggerRunner(store, events));
-  const packs = createPackDeps(store, now, runners);
-  await registerPack(packs, join(packageRoot(), 'packs', 'core'));
-  const extraPacks: Array<{ dir: string; name: string }> = [];
-  for (const dir of config.packs) extraPacks.push({ dir, name: (await registerPack(packs, dir)).pack.name });
-
+  const controls = new Map<string, RunControl>();
   const executions: ExecutionDeps = {
     store, now, log, node: config.node, runners,
     findAction,
     packDir: packDirectory,
     policies: actionPolicies,
     onFinished: [],
+    onChildStatus: [],
+    controls,
   };
+  const workflows = createWorkflowRuntime(executions);
+  runners.set(workflows.runner.name, workflows.runner);
+  controls.set(workflows.runner.name, workflows.control);
+  executions.onFinished.push(workflows.onChildFinished);
+  executions.onChildStatus.push(workflows.onChildStatus);
+
+  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile } });
+  await registerPack(packs, join(packageRoot(), 'packs', 'core'));
+  const extraPacks: Array<{ dir: string; name: string }> = [];
+  for (const dir of config.packs) extraPacks.push({ dir, name: (await registerPack(packs, dir)).pack.name });
 
   const stops: Array<() => Promise<void>> = [];
   const auth = await createAuthServices(store, config.home, now);

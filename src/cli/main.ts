@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { registerExecutionCommands } from './commands/execution.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerPackCommands } from './commands/pack.js';
+import { registerWorkflowCommands } from './commands/workflow.js';
 import { registerExprCommands } from './commands/expr.js';
 
 import { registerKeyCommands } from './commands/key.js';
@@ -22,7 +23,7 @@ const program = new Command('squall')
   .showHelpAfterError()
   .exitOverride();
 
-const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands, registerExprCommands,
+const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands, registerWorkflowCommands, registerExprCommands,
   registerKeyCommands, registerUserCommands, registerApiKeyCommands, registerLoginCommands, registerRoleCommands, registerAuditCommands,
   registerTriggerCommands, registerRuleCommands];
 for (const register of groups) register(program);
