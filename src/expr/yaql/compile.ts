@@ -4,7 +4,7 @@ import { SquallError } from '../../errors.js';
 import { type HostFunction, lookupFunction } from '../functions.js';
 import * as ops from './operators.js';
 import type { Arg, Ast } from './parser.js';
-import { constNode, type Ctx, type Inv, lookupVar, MappingPair, type Node, type YaqlFunction } from './runtime.js';
+import { constNode, type Ctx, type Inv, lookupDefined, lookupVar, MappingPair, type Node, type YaqlFunction } from './runtime.js';
 import { standardLibrary } from './stdlib/index.js';
 import { equals, evalError, hasKey, isDict, newDict, setKey, toKey, truthy, typeName } from './values.js';
 
@@ -181,8 +181,11 @@ function mappingNode(key: Node, value: Node, pos: number): Node {
 }
 
 function compileIndex(target: Node, args: Arg[], pos: number): Node {
-  const { args: keys, kw } = splitArgs(args);
-  if (kw || keys.some((k) => k.hole)) return node(() => { throw evalError(pos, 'an index takes one or two plain values'); }, pos);
+  const { args: positional, kw } = splitArgs(args);
+  // `d[key, default => x]` names the default, as yaql's dict indexer allows.
+  const extra = kw && Object.keys(kw).length === 1 && kw.default && positional.length === 1 ? [kw.default] : kw ? null : [];
+  const keys = extra ? [...positional, ...extra] : [];
+  if (!extra || keys.some((k) => k.hole || k.pair)) return node(() => { throw evalError(pos, 'an index takes one or two plain values'); }, pos);
   const tev = target.ev;
   if (keys.length === 1) {
     const kev = keys[0]!.ev;
@@ -243,6 +246,8 @@ function compileCall(name: string, args: Arg[], pos: number): Node {
   const std = lookupStd(name);
   const fn = std?.func ? std : undefined;
   return node((c) => {
+    const defined = lookupDefined(c, name);
+    if (defined) return callHost((_root, args, kw) => defined(args, kw), name, c, [], s, pos);
     const host = lookupFunction(c.env, name);
     if (host) return callHost(host, name, c, [], s, pos);
     if (!fn) throw evalError(pos, std ? `${name}() is a method: write x.${name}(…)` : `unknown function '${name}'`);

@@ -11,6 +11,16 @@ export interface Ctx {
   readonly env: EvalEnv;
   /** The data the evaluation started with: what host functions such as ctx() receive. */
   readonly root: unknown;
+  /** Functions def() added in this layer; they shadow every other function of the same name. */
+  readonly fns?: Readonly<Record<string, (args: unknown[], kw: Dict) => unknown>>;
+}
+
+/** The function def() defined under `name` in `c` or an enclosing context, if any. */
+export function lookupDefined(c: Ctx, name: string): ((args: unknown[], kw: Dict) => unknown) | undefined {
+  for (let layer: Ctx | null = c; layer; layer = layer.parent) {
+    if (layer.fns && hasKey(layer.fns, name)) return layer.fns[name];
+  }
+  return undefined;
 }
 
 /** A compiled expression: a closure plus what the compiler knows about it statically. */

@@ -47,7 +47,15 @@ function dictFromItems(items: unknown[], inv: Inv): Dict {
   );
 }
 
-function mergeDicts(a: Dict, b: Dict, levels: number, inv: Inv): Dict {
+interface Mergers {
+  lists: (a: unknown[], b: unknown[]) => unknown;
+  items: (a: unknown, b: unknown) => unknown;
+}
+
+// yaql's _merge_dicts: nested dicts merge (to maxLevels, 0 meaning all), lists go through
+// the list merger (default: distinct concatenation), anything else through the item merger
+// (default: the second value wins).
+function mergeDicts(a: Dict, b: Dict, levels: number, m: Mergers, inv: Inv): Dict {
   const out = newDict(Object.entries(a));
   for (const k of Object.keys(a)) {
     if (!hasKey(b, k)) continue;
@@ -55,14 +63,33 @@ function mergeDicts(a: Dict, b: Dict, levels: number, inv: Inv): Dict {
     const v2 = b[k];
     if (levels !== 1 && isDict(v2)) {
       if (!isDict(v1)) throw evalError(inv.pos, `mergeWith(): cannot merge key '${k}': not both dicts`);
-      setKey(out, k, mergeDicts(v1, v2, levels === 0 ? 0 : levels - 1, inv));
+      setKey(out, k, mergeDicts(v1, v2, levels === 0 ? 0 : levels - 1, m, inv));
     } else if (levels !== 1 && Array.isArray(v2)) {
       if (!Array.isArray(v1)) throw evalError(inv.pos, `mergeWith(): cannot merge key '${k}': not both lists`);
-      setKey(out, k, unique([...v1, ...v2]));
-    } else setKey(out, k, v2);
+      setKey(out, k, m.lists(v1, v2));
+    } else setKey(out, k, m.items(v1, v2));
   }
   for (const k of Object.keys(b)) if (!hasKey(out, k)) setKey(out, k, b[k]);
   return out;
+}
+
+function mergeWith(inv: Inv): Dict {
+  const n = inv.args.length;
+  if (n < 2 || n > 5) throw noMatch(inv);
+  const named = (name: string, i: number) => inv.kw?.[name] ?? inv.args[i];
+  const lambdaAt = (name: string, i: number) => {
+    const node = named(name, i);
+    return node && !node.hole ? lambdaArg({ ...inv, args: [node] }, 0) : undefined;
+  };
+  const listMerger = lambdaAt('listMerger', 2);
+  const itemMerger = lambdaAt('itemMerger', 3);
+  const levelsNode = named('maxLevels', 4);
+  const levels = levelsNode && !levelsNode.hole ? asInt(levelsNode.ev(inv.ctx), inv) : 0;
+  const m: Mergers = {
+    lists: listMerger ? (x, y) => listMerger(x, y) : (x, y) => unique([...x, ...y]),
+    items: itemMerger ? (x, y) => itemMerger(x, y) : (_x, y) => y,
+  };
+  return mergeDicts(asDict(inv.args[0]!.ev(inv.ctx), inv), asDict(inv.args[1]!.ev(inv.ctx), inv), levels, m, inv);
 }
 
 function inRange(i: number, position: number, count: number): boolean {
@@ -109,12 +136,7 @@ export const collections: Record<string, YaqlFunction> = {
     const drop = new Set(asList(a[1], inv).map(toKey));
     return newDict(Object.entries(asDict(a[0], inv)).filter(([k]) => !drop.has(k)));
   }),
-  mergeWith: lazyFn('method', (inv) => {
-    const a = argValues(inv);
-    arity(a, inv, 2);
-    const kw = Object.fromEntries(kwPairs(inv));
-    return mergeDicts(asDict(a[0], inv), asDict(a[1], inv), asInt(kw.maxLevels, inv, 0), inv);
-  }),
+  mergeWith: lazyFn('method', mergeWith),
   toDict: lazyFn('method', (inv) => {
     if (inv.args.length < 2 || inv.args.length > 3) throw noMatch(inv);
     const xs = asList(inv.args[0]!.ev(inv.ctx), inv);

@@ -1,14 +1,14 @@
 // yaql's standard library as one table. yaql overloads one name across its modules
 // (replace on strings, regexes and lists; len on strings, lists and dicts); those names
 // are joined here, choosing the form by the argument types as yaql's overload resolution does.
-import { type Inv, noMatch, valueFn, type YaqlFunction } from '../runtime.js';
+import { argValues, type Inv, lazyFn, noMatch, valueFn, type YaqlFunction } from '../runtime.js';
 import { isDict, YaqlRegex } from '../values.js';
 import { arity, asList } from './args.js';
 import { collections, deleteItems, replaceInList } from './collections.js';
 import { math, pairMax } from './math.js';
-import { collectionIndexOf, queries } from './queries.js';
+import { collectionIndexOf, joinCollections, queries } from './queries.js';
 import { regex, regexReplace, regexSplit } from './regex.js';
-import { replaceOnString, splitString, stringIndexOf, strings } from './strings.js';
+import { joinStrings, replaceOnString, splitString, stringIndexOf, strings } from './strings.js';
 import { system } from './system.js';
 
 function len(a: unknown[], inv: Inv): number {
@@ -46,6 +46,7 @@ const overloaded: Record<string, YaqlFunction> = {
   contains: valueFn('method', (a, inv) => (arity(a, inv, 2), collectionIndexOf(a, inv, false) >= 0)),
   concat: valueFn('both', concat),
   delete: valueFn('method', deleteItems),
+  join: lazyFn('method', (inv) => (inv.args.length === 4 ? joinCollections(inv) : joinStrings(argValues(inv), inv))),
   max: {
     method: true,
     func: true,

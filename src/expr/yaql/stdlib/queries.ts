@@ -3,6 +3,7 @@
 // here they are lists, which is what a workflow receives once yaql's output is converted.
 import { compare, plus } from '../operators.js';
 import { argValues, type Inv, lambdaArg, lazyFn, noMatch, valueFn, type YaqlFunction } from '../runtime.js';
+import { SquallError } from '../../../errors.js';
 import { equals, evalError, hashKey, truthy } from '../values.js';
 import { arity, asInt, asList } from './args.js';
 import { unique } from './collections.js';
@@ -132,6 +133,38 @@ function reduceWith(inv: Inv, collect: boolean): unknown {
   return collect ? steps : acc;
 }
 
+/**
+ * yaql's GroupAggregator: the aggregator gets a group's values and the result is
+ * [key, aggregate]. When it fails on the values, yaql falls back to its pre-1.1.1 form,
+ * where the aggregator takes [key, values] and returns the whole pair itself.
+ */
+function groupAggregator(agg: Lambda): (key: unknown, values: unknown[]) => unknown {
+  let failure: unknown = null;
+  let allowFallback = true;
+  return (key, values) => {
+    if (failure === null) {
+      try {
+        const r = agg(values);
+        const looksOld = values.length === 2 && Array.isArray(r) && r.length === 2 && equals(r[0], values[0]);
+        if (!looksOld) allowFallback = false;
+        return [key, r];
+      } catch (err) {
+        if (!(err instanceof SquallError) || err.code !== 'EXPR_EVAL') throw err;
+        failure = err;
+      }
+    }
+    if (allowFallback) {
+      try {
+        const r = agg([key, values]);
+        if (Array.isArray(r) && r.length === 2) return r;
+      } catch {
+        // Falls through to the first failure, which explains the new-style call.
+      }
+    }
+    throw failure;
+  };
+}
+
 export const queries: Record<string, YaqlFunction> = {
   select: lazyFn('method', (inv) => {
     const { xs, fns } = withLambdas(inv, 1, 1);
@@ -202,8 +235,9 @@ export const queries: Record<string, YaqlFunction> = {
       if (!groups.has(h)) groups.set(h, [k, []]);
       groups.get(h)![1].push(valueOf(x));
     }
-    const aggregate = aggNode ? lambdaArg({ ...inv, args: [aggNode] }, 0)! : undefined;
-    return [...groups.values()].map(([k, vs]) => [k, aggregate ? aggregate(vs) : vs]);
+    if (!aggNode || aggNode.hole) return [...groups.values()];
+    const aggregate = groupAggregator(lambdaArg({ ...inv, args: [aggNode] }, 0)!);
+    return [...groups.values()].map(([k, vs]) => aggregate(k, vs));
   }),
   indexWhere: lazyFn('method', (inv) => {
     const { xs, fns } = withLambdas(inv, 1, 1);
@@ -280,8 +314,21 @@ export const queries: Record<string, YaqlFunction> = {
     }
     return out;
   }),
+  examine: lazyFn('function', (inv) => inv.args.map((n) => truthy(n.ev(inv.ctx)))),
   isIterable: valueFn('function', (a, inv) => (arity(a, inv, 1), Array.isArray(a[0]))),
 };
+
+/** collection1.join(collection2, predicate, selector): every matching pair, mapped (LINQ's join). */
+export function joinCollections(inv: Inv): unknown[] {
+  if (inv.args.length !== 4 || inv.kw) throw noMatch(inv);
+  const left = asList(inv.args[0]!.ev(inv.ctx), inv);
+  const right = asList(inv.args[1]!.ev(inv.ctx), inv);
+  const pred = lambdaArg(inv, 2)!;
+  const select = lambdaArg(inv, 3)!;
+  const out: unknown[] = [];
+  for (const a of left) for (const b of right) if (truthy(pred(a, b))) out.push(select(a, b));
+  return out;
+}
 
 /** Collection forms of the names strings also define (indexOf, lastIndexOf, contains, concat). */
 export function collectionIndexOf(a: unknown[], inv: Inv, last: boolean): number {

@@ -118,6 +118,12 @@ function replaceString(s: string, old: string, repl: string, count: number): str
   return parts.slice(0, count + 1).join(repl) + old + parts.slice(count + 1).join(old);
 }
 
+/** sequence.join(separator) and separator.join(sequence): items through yaql's str(). */
+export function joinStrings(a: unknown[], inv: Inv): string {
+  arity(a, inv, 2);
+  return typeof a[0] === 'string' && Array.isArray(a[1]) ? join(a[1], a[0], inv) : join(a[0], a[1], inv);
+}
+
 function join(seq: unknown, sep: unknown, inv: Inv): string {
   if (!Array.isArray(seq) || typeof sep !== 'string') throw noMatch(inv);
   return seq.map(yaqlStr).join(sep);
@@ -149,10 +155,6 @@ export const strings: Record<string, YaqlFunction> = {
   rightSplit: valueFn('method', (a, inv) => {
     arity(a, inv, 1, 3);
     return rightSplit(asString(a[0], inv), asOptString(a[1], inv), asInt(a[2], inv, -1), inv);
-  }),
-  join: valueFn('method', (a, inv) => {
-    arity(a, inv, 2);
-    return typeof a[0] === 'string' && Array.isArray(a[1]) ? join(a[1], a[0], inv) : join(a[0], a[1], inv);
   }),
   // An integral value known to be a float (str(1.0), str(float(x))) prints as Python does: 1.0.
   str: valueFn('function', (a, inv) => {
