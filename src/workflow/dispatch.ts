@@ -23,7 +23,7 @@ export interface Step {
   finish: (run: TaskRun, status: 'succeeded', result: unknown) => void;
 }
 
-/** Key of a task on a route in `latest` and `barriers`. */
+/** Key of a task on a route in `barriers`. */
 export function runKey(task: string, route: number): string {
   return `${task}|${route}`;
 }
@@ -88,7 +88,7 @@ export function createRun(step: Step, task: TaskNode, held: Omit<HeldRun, 'task'
   };
   if (held.delaySeconds !== undefined) run.delaySeconds = held.delaySeconds;
   state.runs.push(run);
-  state.latest[runKey(task.name, run.route)] = run.id;
+  state.latest[task.name] = run.id;
   startRun(step, task, run);
 }
 

@@ -3,8 +3,7 @@
 // of commands as child executions) lives with the orquesta runner.
 import { SquallError, formatPlace } from '../errors.js';
 import type { Graph } from './graph.js';
-import { parseOrquesta } from './dsl/orquesta/compile.js';
-import { inspectWorkflow } from './inspect.js';
+import { inspectOrquesta } from './inspect.js';
 
 export { inspectWorkflow } from './inspect.js';
 export { start, advance } from './conductor.js';
@@ -17,9 +16,8 @@ export type {
 
 /** Compiles an Orquesta spec into the engine's graph; throws WORKFLOW_INVALID listing every error (with `details` = all problems). */
 export function compileOrquesta(source: string, file?: string): Graph {
-  const problems = inspectWorkflow(source);
+  const { graph, problems } = inspectOrquesta(source);
   const errors = problems.filter((p) => p.severity === 'error');
-  const { graph } = parseOrquesta(source);
   if (errors.length > 0 || !graph) {
     const first = errors[0];
     const lines = errors.map((p) => `${formatPlace({ file, line: p.line, column: p.column })}: ${p.message}`);

@@ -4,9 +4,9 @@
 import { isMap, type Node } from 'yaml';
 import { hasCode } from '../errors.js';
 import { renderValue } from '../expr/index.js';
-import { isEngineCommand, startTasks, inboundTasks, type Graph, type SourcePos } from './graph.js';
+import { isEngineCommand, startTasks, inboundTasks, type Graph } from './graph.js';
 import { parseOrquesta } from './dsl/orquesta/compile.js';
-import { eachString, keyOf, readYaml, type PlaceOf } from './dsl/orquesta/source.js';
+import { eachString, keyOf, type PlaceOf } from './dsl/orquesta/source.js';
 import { problemAt, sortProblems, type Problem } from './problem.js';
 
 /** Variables the runtime puts into every workflow's context (st2's execution details). */
@@ -16,10 +16,14 @@ const EXPRESSION = /<%([\s\S]*?)%>|\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g;
 
 /** Every problem of the Orquesta spec in `source`, in source order. */
 export function inspectWorkflow(source: string): Problem[] {
-  const { graph, problems } = parseOrquesta(source);
-  if (!graph) return sortProblems(problems);
+  return inspectOrquesta(source).problems;
+}
+
+/** The graph of an Orquesta spec (null when unreadable) and every problem found, in source order. */
+export function inspectOrquesta(source: string): { graph: Graph | null; problems: Problem[] } {
+  const { graph, problems, doc, lines } = parseOrquesta(source);
+  if (!graph) return { graph, problems: sortProblems(problems) };
   problems.push(...checkGraph(graph), ...checkWhen(graph));
-  const { doc, lines } = readYaml(source);
   const defined = definedNames(graph);
   const tasks = new Set(graph.tasks.map((t) => t.name));
   const root = doc.contents;
@@ -30,7 +34,7 @@ export function inspectWorkflow(source: string): Problem[] {
       eachString(lines, pair.value as Node, (s, _pos, at) => problems.push(...checkExpressions(s, at, defined, tasks)));
     }
   }
-  return sortProblems(dedupe(problems));
+  return { graph, problems: sortProblems(dedupe(problems)) };
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -95,7 +95,7 @@ export interface WorkflowState {
    * join, not in a cycle) runs once per arrival, each on a route naming the transitions taken.
    */
   routes: string[][];
-  /** "task|route" → id of the latest run of that task on that route (task(name), task_status(name)). */
+  /** Task name → id of its latest run on any route. */
   latest: Record<string, number>;
   /** Join tasks waiting for branches, by "task|route". */
   barriers: Record<string, Barrier>;

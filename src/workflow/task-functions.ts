@@ -42,10 +42,15 @@ export function resultOf(run: TaskRun): unknown {
   return run.items ? run.items.results : run.result;
 }
 
-/** st2's task(name, route) and Orquesta's task_status(name, route): the route defaults to the current task's. */
-function lookupKey(scope: Scope, args: unknown[], kwargs: Record<string, unknown>): string {
-  const route = kwargs.route ?? args[1] ?? scope.run?.route ?? 0;
-  return `${String(args[0])}|${Number(route)}`;
+/** st2's task(name, route) and Orquesta's task_status(name, route): the latest run on the route, by default the current task's. */
+function lookup(state: WorkflowState, scope: Scope, args: unknown[], kwargs: Record<string, unknown>): TaskRun | undefined {
+  const name = String(args[0]);
+  const route = Number(kwargs.route ?? args[1] ?? scope.run?.route ?? 0);
+  const id = state.latest[name];
+  if (id === undefined) return undefined;
+  if (state.runs[id].route === route) return state.runs[id];
+  for (let i = id - 1; i >= 0; i--) if (state.runs[i].task === name && state.runs[i].route === route) return state.runs[i];
+  return undefined;
 }
 
 function current(scope: Scope, name: string): TaskRun {
@@ -63,15 +68,12 @@ export function workflowEnv(base: EvalEnv, state: WorkflowState, scope: Scope): 
       const s = current(scope, 'completed').status;
       return s === 'succeeded' || isAbended(s) || s === 'canceled';
     },
-    task_status: (_root, args, kwargs) => {
-      const id = state.latest[lookupKey(scope, args, kwargs)];
-      return id === undefined ? null : state.runs[id].status;
-    },
+    task_status: (_root, args, kwargs) => lookup(state, scope, args, kwargs)?.status ?? null,
     task: (_root, args, kwargs) => {
       if (args.length === 0) return taskRecord(current(scope, 'task'));
-      const id = state.latest[lookupKey(scope, args, kwargs)];
-      if (id === undefined) throw evalError(`task(): Unable to find task execution for "${String(args[0])}".`);
-      return taskRecord(state.runs[id]);
+      const run = lookup(state, scope, args, kwargs);
+      if (!run) throw evalError(`task(): Unable to find task execution for "${String(args[0])}".`);
+      return taskRecord(run);
     },
     item: (_root, args) => {
       if (!scope.item) throw evalError('item(): the current task is not a with-items task');

@@ -8,7 +8,7 @@ const RETRY_COMMAND_COUNT = 3;
 const FAILED_MESSAGE = 'Execution failed. See result for details.';
 
 /** Python truthiness, which Orquesta applies to `when` results. */
-export function truthy(v: unknown): boolean {
+function truthy(v: unknown): boolean {
   if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
   if (typeof v === 'object') return Object.keys(v).length > 0;

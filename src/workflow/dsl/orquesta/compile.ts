@@ -2,7 +2,7 @@
 // The schema is orquesta's specs/native/v1/models.py: unknown keys and wrong types are
 // problems with positions, and whatever is well-formed still lands in the graph so the
 // inspector can go on checking the rest.
-import { isMap, isScalar, isSeq, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type {
   Graph, InputParam, JoinSpec, NamedValue, RetrySpec, SourcePos, TaskNode, Target, Transition, WithItemsSpec,
 } from '../../graph.js';
@@ -21,21 +21,23 @@ const NEXT_KEYS = ['when', 'publish', 'do'];
 const WITH_KEYS = ['items', 'concurrency'];
 const RETRY_KEYS = ['when', 'count', 'delay'];
 
-/** Result of reading an Orquesta spec: the graph (null when not even its skeleton is readable) and the problems met. */
+/** Result of reading an Orquesta spec: the graph (null when not even its skeleton is readable), the problems met, and the YAML kept with positions. */
 export interface OrquestaParse {
   graph: Graph | null;
   problems: Problem[];
+  doc: Document.Parsed;
+  lines: LineCounter;
 }
 
 /** Parses and compiles an Orquesta spec, collecting every syntax and schema problem. */
 export function parseOrquesta(source: string): OrquestaParse {
   const { doc, lines, problems } = readYaml(source);
-  if (problems.length > 0) return { graph: null, problems };
+  if (problems.length > 0) return { graph: null, problems, doc, lines };
   const w: Walk = { lines, problems };
   const root = doc.contents;
   if (!isMap(root)) {
     problems.push(problemAt(posOf(lines, root), `a workflow must be a mapping (got ${kindOf(root)})`));
-    return { graph: null, problems };
+    return { graph: null, problems, doc, lines };
   }
   const fields = fieldsOf(w, root, TOP_KEYS, 'workflow');
   checkVersion(w, fields.get('version'), posOf(lines, root));
@@ -49,7 +51,7 @@ export function parseOrquesta(source: string): OrquestaParse {
     output: readNamedList(w, fields.get('output'), 'output'),
     pos: posOf(lines, root),
   };
-  return { graph, problems };
+  return { graph, problems, doc, lines };
 }
 
 /** The values of a mapping by key; unknown keys are problems. */
