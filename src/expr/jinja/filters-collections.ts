@@ -1,8 +1,9 @@
 // Jinja2's built-in filters over sequences and mappings: sorting, grouping, selecting, mapping.
 import { attrGetter, type Filter, type FilterRuntime } from './filter-api.js';
+import { methodOf } from './methods.js';
 import { MAX_STRING_CHARS, binary, getAttr } from './runtime.js';
 import {
-  GroupTuple, Undefined, tuple, arg, compare, defined, eq, evalError, isDict, iterate, str, toInt, truthy,
+  GroupTuple, Undefined, tuple, arg, compare, defined, eq, evalError, isDict, iterate, str, toInt, truthy, typeName,
 } from './values.js';
 
 function sortKey(caseSensitive: boolean, attribute: unknown): (v: unknown) => unknown {
@@ -58,11 +59,13 @@ function selector(byAttr: boolean, keep: boolean): Filter {
 }
 
 export const collectionFilters: Record<string, Filter> = {
+  // Jinja's attr() is Python's getattr only: a dict's keys are items, not attributes.
   attr: (v, a) => {
-    const r = getAttr(v, str(a[0]));
-    // Jinja's attr() reads attributes only; methods on plain data are not attributes of interest.
-    return typeof r === 'object' && r !== null && !Array.isArray(r) && !isDict(r) && !(r instanceof Undefined)
-      ? new Undefined(`attribute '${str(a[0])}' is not data`) : r;
+    const name = str(a[0]);
+    if (isDict(v) || Array.isArray(v) || typeof v === 'string') {
+      return methodOf(v, name) ?? new Undefined(`'${typeName(v)} object' has no attribute '${name}'`);
+    }
+    return getAttr(v, name);
   },
   batch: (v, a, kw) => {
     const n = toInt(arg('batch', a, kw, 0, 'linecount'));

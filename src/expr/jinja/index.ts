@@ -36,12 +36,16 @@ function newCtx(data: unknown, env: EvalEnv, withFrame: boolean): Ctx {
   };
 }
 
-/** Runs `fn`, turning anything that is not already an expression error into one. */
-function guarded<T>(fn: () => T): T {
+/** Runs `fn`, turning anything that is not already an expression error into one; `source` names the expression. */
+function guarded<T>(fn: () => T, source?: string): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof SquallError) throw err;
+    if (err instanceof SquallError) {
+      if (source === undefined || err.code !== 'EXPR_EVAL') throw err;
+      const shown = source.length > 120 ? source.slice(0, 117) + '...' : source;
+      throw new SquallError('EXPR_EVAL', `${JSON.stringify(shown)}: ${err.message}`, err.where, { cause: err });
+    }
     if (err instanceof RangeError) {
       throw new SquallError('EXPR_EVAL', `template too large or too deeply nested: ${err.message}`, {}, { cause: err });
     }
@@ -87,7 +91,7 @@ function parseExpression(source: string): Ev {
 export function compileJinjaExpression(source: string): JinjaExpression {
   const ev = guarded(() => parseExpression(source));
   return {
-    evaluate: (data, env = NO_ENV) => guarded(() => toResult(ev(newCtx(data, env, false)))),
+    evaluate: (data, env = NO_ENV) => guarded(() => toResult(ev(newCtx(data, env, false))), source),
   };
 }
 
@@ -101,8 +105,8 @@ export function compileJinjaTemplate(source: string): JinjaTemplate {
     const single = t0 === 'var_begin' && close === tokens.length - 2 && tokens[close + 1]?.type === 'eof';
     if (single) {
       const ev = compileExpr(src, new Parser(src, [...tokens.slice(1, close), { type: 'eof', value: '', pos: tokens[close]!.pos }]).parseExpressionOnly());
-      const evaluate = (data: unknown, env: EvalEnv = NO_ENV) => guarded(() => toResult(ev(newCtx(data, env, false))));
-      const render = (data: unknown, env: EvalEnv = NO_ENV) => guarded(() => str(plain(ev(newCtx(data, env, false)))));
+      const evaluate = (data: unknown, env: EvalEnv = NO_ENV) => guarded(() => toResult(ev(newCtx(data, env, false))), source);
+      const render = (data: unknown, env: EvalEnv = NO_ENV) => guarded(() => str(plain(ev(newCtx(data, env, false)))), source);
       return { single, evaluate, render };
     }
     const run = compileTemplateBody(src, new Parser(src, tokens).parseTemplate());
@@ -110,7 +114,7 @@ export function compileJinjaTemplate(source: string): JinjaTemplate {
       const out: string[] = [];
       run(newCtx(data, env, true), out);
       return out.join('');
-    });
+    }, source);
     return { single, evaluate: render, render };
   });
 }
