@@ -57,7 +57,7 @@ describeServer('workflows through the API', (server) => {
     expect(failed.result.errors).toContainEqual(expect.objectContaining({ type: 'error', task_id: 'fix' }));
     const fixed = await ended((await run('wf_demo.remediate', { fix_cmd: 'true' })).id);
     expect(fixed.status).toBe('succeeded');
-    expect(fixed.result.output.paged).toBeNull();
+    expect(fixed.result.output.paged).toBe(false);
   });
 
   it('runs a workflow as a task of another; its output is the task result', async () => {

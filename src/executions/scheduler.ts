@@ -41,11 +41,10 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
         await transition(tx, deps, e, 'canceled', { end_timestamp: now });
         return 'done';
       }
+      // A resumable runner (workflows) moves its execution to running itself, in the
+      // transaction that creates its state; retaken, it is started again (idempotently).
       const resumable = deps.runners.get(e.runner_type)?.resumable === true;
-      if (resumable && e.status === 'running') {
-        const action = await deps.findAction(tx, e.action);
-        return { execution: e, action, packDir: await deps.packDir(tx, action.pack) };
-      }
+      if (resumable && (e.status === 'scheduled' || e.status === 'running')) return started(tx, e);
       if (e.status !== 'requested' && e.status !== 'delayed') {
         // Claimed before by a node whose lease ran out mid-run: the action may have
         // done part of its work, so it is not run again behind the user's back.
@@ -63,10 +62,14 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
       }
       const requested = e.status === 'delayed' ? await transition(tx, deps, e, 'requested') : e;
       const scheduled = await transition(tx, deps, requested, 'scheduled');
-      const execution = await transition(tx, deps, scheduled, 'running', { start_timestamp: now, attempt: e.attempt + 1 });
-      const action = await deps.findAction(tx, e.action);
-      return { execution, action, packDir: await deps.packDir(tx, action.pack) };
+      if (resumable) return started(tx, scheduled);
+      return started(tx, await transition(tx, deps, scheduled, 'running', { start_timestamp: now, attempt: e.attempt + 1 }));
     });
+  }
+
+  async function started(tx: Tx, execution: Execution): Promise<Started> {
+    const action = await deps.findAction(tx, execution.action);
+    return { execution, action, packDir: await deps.packDir(tx, action.pack) };
   }
 
   async function run(s: Started): Promise<RunOutcome> {

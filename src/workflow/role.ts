@@ -157,9 +157,10 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
       const file = join(ctx.packDir, 'actions', ctx.action.entry_point);
       const graph = await compileFile(file);
       await deps.store.tx(async (tx) => {
-        // Idempotent: a node that died after starting the workflow left its state behind.
-        if (await states.readWorkflowState(tx, ctx.executionId)) return;
-        const wf = (await rows.getExecution(tx, ctx.executionId))!;
+        // Idempotent: once started (or canceled before it started) there is nothing to do.
+        const scheduled = (await rows.getExecution(tx, ctx.executionId))!;
+        if (scheduled.status !== 'scheduled') return;
+        const wf = await transition(tx, deps, scheduled, 'running', { start_timestamp: deps.now(), attempt: scheduled.attempt + 1 });
         const begun = start(graph, ctx.parameters, new Date(deps.now()), {
           context: { st2: { action_execution_id: wf.id, user: wf.context.user ?? null }, ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}) },
         });
