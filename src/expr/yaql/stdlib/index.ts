@@ -6,7 +6,8 @@ import { isDict, YaqlRegex } from '../values.js';
 import { arity, asList } from './args.js';
 import { collections, deleteItems, replaceInList } from './collections.js';
 import { math, pairMax } from './math.js';
-import { collectionIndexOf, joinCollections, queries } from './queries.js';
+import { joinCollections, ordering } from './ordering.js';
+import { collectionIndexOf, queries } from './queries.js';
 import { regex, regexReplace, regexSplit } from './regex.js';
 import { joinStrings, replaceOnString, splitString, stringIndexOf, strings } from './strings.js';
 import { system } from './system.js';
@@ -69,6 +70,7 @@ export const standardLibrary: Readonly<Record<string, YaqlFunction>> = Object.as
   math,
   collections,
   queries,
+  ordering,
   regex,
   system,
   overloaded,
