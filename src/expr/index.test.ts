@@ -13,11 +13,13 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-const kvStore: Record<string, string> = { 'system.channel': '#ops', 'system.cfg': '{"n": 3}', 'user.token': 'ENC(abc)', 'system.a.b': 'dotted' };
+const kvStore: Record<string, unknown> = {
+  'system.channel': '#ops', 'system.cfg': '{"n": 3}', 'user.token': 'ENC(abc)', 'system.a.b': 'dotted', 'system.obj': { k: 'item of a typed value' },
+};
 const env: EvalEnv = {
   kv: (key, { decrypt }) => {
     const v = kvStore[key];
-    return v !== undefined && decrypt && v.startsWith('ENC(') ? v.slice(4, -1) : v;
+    return typeof v === 'string' && decrypt && v.startsWith('ENC(') ? v.slice(4, -1) : v;
   },
   functions: { task: (_root, args) => ({ name: args[0], result: { ok: true } }) },
 };
@@ -63,6 +65,7 @@ describe('evaluateExpression (jinja)', () => {
     expect(evaluateExpression('jinja', 'st2kv.system.cfg | from_json_string', {}, env)).toEqual({ n: 3 });
     expect(evaluateExpression('jinja', "st2kv('system.channel')", {}, env)).toBe('#ops');
     expect(evaluateExpression('jinja', 'st2kv.system.a.b', {}, env)).toBe('dotted');
+    expect(evaluateExpression('jinja', 'st2kv.system.obj.k', {}, env)).toBe('item of a typed value');
     expect(evaluateExpression('jinja', 'st2kv.system.missing', {}, env)).toBe('');
     expect(evaluateExpression('jinja', 'st2kv.user.token | decrypt_kv', {}, env)).toBe('abc');
     expect(evaluateExpression('jinja', 'st2kv.x', { st2kv: { x: 'from data' } }, env)).toBe('from data');

@@ -6,7 +6,7 @@ import { pyJson } from './json.js';
 import { jsonpathQuery } from './jsonpath.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
 import { pyYamlDump } from './yaml-dump.js';
-import { KvRef, PyFloat, arg, defined, evalError, iterate, str, toInt, tuple } from './values.js';
+import { KvRef, PyFloat, lookupKv, arg, defined, evalError, iterate, str, toInt, tuple } from './values.js';
 
 /** st2's marker for None in rendered parameters (st2common/util/jinja.py NONE_MAGIC_VALUE). */
 export const NONE_MAGIC_VALUE = '%*****__%NONE%__*****%';
@@ -107,7 +107,7 @@ export const st2Filters: ReadonlyMap<string, Filter> = new Map<string, Filter>([
     if (!(v instanceof KvRef) || v.path.length < 2) {
       throw evalError('decrypt_kv: only a datastore value read as st2kv.system.KEY or st2kv.user.KEY can be decrypted');
     }
-    return v.lookup(v.path.join('.'), true) ?? '';
+    return lookupKv(v, true);
   }],
   ['from_json_string', (v) => {
     try {

@@ -226,9 +226,25 @@ export function str(v: unknown): string {
 }
 
 export function resolveKv(ref: KvRef): unknown {
-  if (ref.path.length < 2) return '';
-  // st2's KeyValueLookup renders a missing key as an empty string, not as an error.
-  return ref.lookup(ref.path.join('.'), false) ?? '';
+  return lookupKv(ref, false);
+}
+
+/**
+ * The value behind `st2kv.system.a.b`: the key 'a.b' when it exists (st2's KeyValueLookup joins
+ * the dotted names), else key 'a' with item 'b'. A missing key is '' as st2 renders it.
+ */
+export function lookupKv(ref: KvRef, decrypt: boolean): unknown {
+  for (let n = ref.path.length; n >= 2; n--) {
+    const found = ref.lookup(ref.path.slice(0, n).join('.'), decrypt);
+    if (found === undefined) continue;
+    let v: unknown = found;
+    for (const k of ref.path.slice(n)) {
+      if (!isDict(v) || !hasOwn(v, k)) return new Undefined(`datastore value '${ref.path.slice(0, n).join('.')}' has no item '${k}'`);
+      v = v[k];
+    }
+    return v;
+  }
+  return '';
 }
 
 /** Python's ==: 1 == 1.0 == True, lists and dicts compared by value. */
