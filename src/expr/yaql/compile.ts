@@ -217,6 +217,29 @@ function compileMap(args: Arg[], pos: number): Node {
   }, pos);
 }
 
+/**
+ * Moves `name => value` arguments that name one of the function's parameters into that
+ * position (yaql binds named arguments to parameters); the others stay named.
+ */
+function bindNamed(fn: YaqlFunction | undefined, s: SplitArgs, receiver: boolean): SplitArgs {
+  if (!fn?.params || !s.kw) return s;
+  const args = [...s.args];
+  const offset = receiver ? 1 : 0;
+  let rest: Record<string, Node> | null = null;
+  for (const name of Object.keys(s.kw)) {
+    const i = fn.params.indexOf(name) - offset;
+    const node = s.kw[name]!;
+    if (i >= 0 && (i >= args.length || args[i]!.hole)) {
+      while (args.length < i) args.push({ ev: () => undefined, pos: node.pos, isFloat: false, hole: true });
+      args[i] = node;
+    } else {
+      rest ??= Object.create(null) as Record<string, Node>;
+      rest[name] = node;
+    }
+  }
+  return { args, kw: rest };
+}
+
 function lookupStd(name: string): YaqlFunction | undefined {
   return Object.prototype.hasOwnProperty.call(standardLibrary, name) ? standardLibrary[name] : undefined;
 }
@@ -242,16 +265,17 @@ function callHost(host: HostFunction, name: string, c: Ctx, pre: unknown[], s: S
 // Function syntax `f(…)`: a host or shared function of that name wins over yaql's own
 // (Orquesta registers its functions over yaql's: its zip() pads like zip_longest).
 function compileCall(name: string, args: Arg[], pos: number): Node {
-  const s = splitArgs(args);
+  const raw = splitArgs(args);
   const std = lookupStd(name);
   const fn = std?.func ? std : undefined;
+  const bound = bindNamed(fn, raw, false);
   return node((c) => {
     const defined = lookupDefined(c, name);
-    if (defined) return callHost((_root, args, kw) => defined(args, kw), name, c, [], s, pos);
+    if (defined) return callHost((_root, args, kw) => defined(args, kw), name, c, [], raw, pos);
     const host = lookupFunction(c.env, name);
-    if (host) return callHost(host, name, c, [], s, pos);
+    if (host) return callHost(host, name, c, [], raw, pos);
     if (!fn) throw evalError(pos, std ? `${name}() is a method: write x.${name}(…)` : `unknown function '${name}'`);
-    const inv: Inv = { ctx: c, args: s.args, kw: s.kw, pos, name, isMethod: false };
+    const inv: Inv = { ctx: c, args: bound.args, kw: bound.kw, pos, name, isMethod: false };
     return fn.call(inv);
   }, pos, name === 'float');
 }
@@ -259,9 +283,9 @@ function compileCall(name: string, args: Arg[], pos: number): Node {
 // Method syntax `x.f(…)` reaches only yaql's methods: functions registered by the host
 // (Orquesta's ctx, task, json, …) are plain functions in yaql, so `'{}'.json()` is an error there too.
 function compileMethod(name: string, args: Arg[], pos: number): (recv: unknown, c: Ctx) => unknown {
-  const s = splitArgs(args);
   const std = lookupStd(name);
   const fn = std?.method ? std : undefined;
+  const s = bindNamed(fn, splitArgs(args), true);
   return (recv, c) => {
     if (fn) return fn.call({ ctx: c, args: [constNode(recv, pos), ...s.args], kw: s.kw, pos, name, isMethod: true });
     throw evalError(pos, std || lookupFunction(c.env, name) ? `${name}() is not a method: write ${name}(…)` : `unknown method '${name}'`);

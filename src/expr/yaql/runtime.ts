@@ -52,6 +52,8 @@ export interface Inv {
 export interface YaqlFunction {
   readonly method: boolean;
   readonly func: boolean;
+  /** yaql's parameter names by position (receiver first), so `f(x, count => 2)` can name one. */
+  readonly params?: readonly string[];
   call(inv: Inv): unknown;
 }
 

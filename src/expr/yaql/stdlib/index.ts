@@ -63,15 +63,72 @@ const overloaded: Record<string, YaqlFunction> = {
   limit: queries.take!,
 };
 
+// yaql's parameter names (receiver first, in yaql's camelCase convention), for calls that
+// name an argument: `$.get(k, default => 'x')`, `$.take(count => 2)`, `s.split(maxSplits => 1)`.
+const COLLECTION_SELECTOR = ['collection', 'selector'];
+const COLLECTION_PREDICATE = ['collection', 'predicate'];
+const PARAMS: Record<string, readonly string[]> = {
+  get: ['dict', 'key', 'default'],
+  first: ['collection', 'default'],
+  last: ['collection', 'default'],
+  defaultIfEmpty: ['collection', 'default'],
+  split: ['string', 'separator', 'maxSplits'],
+  rightSplit: ['string', 'separator', 'maxSplits'],
+  substring: ['string', 'start', 'length'],
+  join: ['sequence', 'separator'],
+  replace: ['string', 'old', 'new', 'count'],
+  trim: ['string', 'chars'],
+  trimLeft: ['string', 'chars'],
+  trimRight: ['string', 'chars'],
+  norm: ['string', 'chars'],
+  indexOf: ['string', 'sub', 'start', 'length'],
+  lastIndexOf: ['string', 'sub', 'start', 'length'],
+  take: ['collection', 'count'],
+  limit: ['collection', 'count'],
+  skip: ['collection', 'count'],
+  select: COLLECTION_SELECTOR,
+  map: COLLECTION_SELECTOR,
+  selectMany: COLLECTION_SELECTOR,
+  orderBy: COLLECTION_SELECTOR,
+  orderByDescending: COLLECTION_SELECTOR,
+  thenBy: COLLECTION_SELECTOR,
+  thenByDescending: COLLECTION_SELECTOR,
+  where: COLLECTION_PREDICATE,
+  filter: COLLECTION_PREDICATE,
+  any: COLLECTION_PREDICATE,
+  all: COLLECTION_PREDICATE,
+  skipWhile: COLLECTION_PREDICATE,
+  takeWhile: COLLECTION_PREDICATE,
+  indexWhere: COLLECTION_PREDICATE,
+  lastIndexWhere: COLLECTION_PREDICATE,
+  splitWhere: COLLECTION_PREDICATE,
+  sliceWhere: COLLECTION_PREDICATE,
+  distinct: ['collection', 'keySelector'],
+  groupBy: ['collection', 'keySelector', 'valueSelector', 'aggregator'],
+  toDict: ['collection', 'keySelector', 'valueSelector'],
+  aggregate: ['collection', 'selector', 'seed'],
+  reduce: ['collection', 'selector', 'seed'],
+  accumulate: ['collection', 'selector', 'seed'],
+  sum: ['collection', 'initial'],
+  enumerate: ['collection', 'start'],
+  contains: ['collection', 'value'],
+  containsKey: ['dict', 'key'],
+  containsValue: ['dict', 'value'],
+  insert: ['collection', 'position', 'value'],
+  slice: ['collection', 'length'],
+  splitAt: ['collection', 'index'],
+  repeat: ['value', 'times'],
+  round: ['number', 'ndigits'],
+  pow: ['a', 'b', 'c'],
+  search: ['regexp', 'string', 'selector'],
+  searchAll: ['regexp', 'string', 'selector'],
+};
+
 /** Every standard-library function by name. */
-export const standardLibrary: Readonly<Record<string, YaqlFunction>> = Object.assign(
-  Object.create(null) as Record<string, YaqlFunction>,
-  strings,
-  math,
-  collections,
-  queries,
-  ordering,
-  regex,
-  system,
-  overloaded,
-);
+export const standardLibrary: Readonly<Record<string, YaqlFunction>> = Object.create(null) as Record<string, YaqlFunction>;
+for (const table of [strings, math, collections, queries, ordering, regex, system, overloaded]) {
+  for (const name of Object.keys(table)) {
+    const fn = table[name]!;
+    (standardLibrary as Record<string, YaqlFunction>)[name] = PARAMS[name] ? { ...fn, params: PARAMS[name] } : fn;
+  }
+}
