@@ -18,6 +18,7 @@ export const codes = {
   SIGNATURE_INVALID: { status: 401, hint: 'Sign the raw body with the webhook secret (HMAC-SHA256, header X-Hub-Signature-256: sha256=<hex>) or send an API key.' },
   RULE_INVALID: { status: 422, hint: 'Fix the rule field named above; `squall rule test FILE --payload JSON` checks a rule without running it.' },
   TRIGGER_PAYLOAD_INVALID: { status: 422, hint: 'Send a payload matching the trigger type payload_schema (`squall trigger get TYPE`).' },
+  SENSOR_NOT_FOUND: { status: 404, hint: 'List the sensors with `squall sensor list`.' },
   CONFLICT: { status: 409, hint: 'Fetch the resource again: it changed or already exists.' },
   ILLEGAL_TRANSITION: { status: 409, hint: 'Fetch the execution again: its status has moved on.' },
   PAYLOAD_TOO_LARGE: { status: 413, hint: 'Send a smaller body, or raise the limit with --body-limit-mb.' },

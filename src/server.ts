@@ -26,6 +26,8 @@ import { VERSION } from './version.js';
 import { createEventDeps, injectTriggerRunner } from './events/index.js';
 import { setupEventsAndRules } from './rules/node.js';
 import { eventsAndRulesRoutes } from './api/routes/rules.js';
+import { sensorPackContent } from './sensors/pack-sensors.js';
+import { setupSensors } from './sensors/node.js';
 
 export interface RunningServer {
   store: Store;
@@ -65,7 +67,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   executions.onFinished.push(workflows.onChildFinished);
   executions.onChildStatus.push(workflows.onChildStatus);
 
-  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile } });
+  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now)] });
   await registerPack(packs, join(packageRoot(), 'packs', 'core'));
   const extraPacks: Array<{ dir: string; name: string }> = [];
   for (const dir of config.packs) extraPacks.push({ dir, name: (await registerPack(packs, dir)).pack.name });
@@ -82,6 +84,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     const engine = eventsAndRules.startEngine({ concurrency: 16, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => engine.stop());
   }
+  const sensors = setupSensors({
+    store, now, log, node: config.node, events, datastore, roles: config.roles,
+    sensorOptions: { leaseMs: config.leaseSeconds * 1000, scanMs: Math.max(1000, (config.leaseSeconds * 1000) / 6) },
+    timerOptions: { pollMs: Math.min(1000, config.pollSeconds * 1000) },
+  });
+  stops.push(() => sensors.stop());
   const purger = startKvPurger({ ...datastore, log });
   stops.push(async () => {
     purger.stop();
@@ -112,7 +120,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         uptime_seconds: Math.round((Date.now() - started) / 1000),
         queues: await store.read(depths),
       }),
-    }, [(app) => packRoutes(app, packs), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules)]);
+    }, [(app) => packRoutes(app, packs), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes]);
     const address = await api.listen({ host: config.host, port: config.port });
     url = address;
     log.info({ url: address, store: store.description, ms: Date.now() - started }, 'squall server ready');

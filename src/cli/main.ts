@@ -17,6 +17,7 @@ import { registerRoleCommands } from './commands/role.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerTriggerCommands } from './commands/trigger.js';
 import { registerRuleCommands } from './commands/rule.js';
+import { registerSensorCommands } from './commands/sensor.js';
 const program = new Command('squall')
   .description('Squall: event-driven automation for ops (StackStorm-compatible)')
   .version(VERSION)
@@ -25,7 +26,7 @@ const program = new Command('squall')
 
 const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands, registerWorkflowCommands, registerExprCommands,
   registerKeyCommands, registerUserCommands, registerApiKeyCommands, registerLoginCommands, registerRoleCommands, registerAuditCommands,
-  registerTriggerCommands, registerRuleCommands];
+  registerTriggerCommands, registerRuleCommands, registerSensorCommands];
 for (const register of groups) register(program);
 
 try {
