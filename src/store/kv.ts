@@ -14,10 +14,16 @@ export interface KvRow {
   updated_at: number;
 }
 
+// Rows are addressed by name_key, the name in hex (see migration 0004).
+function hex(name: string): string {
+  return Buffer.from(name, 'utf8').toString('hex');
+}
+
+const COLUMNS = 'scope, owner, name, value, is_json, secret, expire_at, created_at, updated_at';
 const live = '(expire_at is null or expire_at > $4)';
 
 export function getKv(tx: Tx, scope: string, owner: string, name: string, now: number): Promise<KvRow | undefined> {
-  return tx.get<KvRow>(`select * from kv_pairs where scope = $1 and owner = $2 and name = $3 and ${live}`, [scope, owner, name, now]);
+  return tx.get<KvRow>(`select ${COLUMNS} from kv_pairs where scope = $1 and owner = $2 and name_key = $3 and ${live}`, [scope, owner, hex(name), now]);
 }
 
 /** Several names of one scope/owner at once (template preloading). */
@@ -25,8 +31,8 @@ export async function getKvMany(tx: Tx, scope: string, owner: string, names: rea
   if (names.length === 0) return [];
   const marks = names.map((_, i) => `$${i + 4}`).join(', ');
   return tx.all<KvRow>(
-    `select * from kv_pairs where scope = $1 and owner = $2 and (expire_at is null or expire_at > $3) and name in (${marks})`,
-    [scope, owner, now, ...names],
+    `select ${COLUMNS} from kv_pairs where scope = $1 and owner = $2 and (expire_at is null or expire_at > $3) and name_key in (${marks})`,
+    [scope, owner, now, ...names.map(hex)],
   );
 }
 
@@ -40,9 +46,8 @@ export interface KvListFilter {
 }
 
 /**
- * Lists by name prefix. SQLite compares binary, so a range on the primary key finds the
- * prefix; PostgreSQL uses `like` (index-backed under the C collation) because a range is
- * wrong under collations that ignore punctuation.
+ * Lists by name prefix, as a range on name_key (hex of the name): [hex(prefix), hex(prefix)+'g')
+ * holds exactly the names starting with the prefix, in byte order, under any collation.
  */
 export function listKv(tx: Tx, f: KvListFilter, now: number): Promise<KvRow[]> {
   const params: unknown[] = [f.scope, now, f.limit, f.offset];
@@ -52,45 +57,40 @@ export function listKv(tx: Tx, f: KvListFilter, now: number): Promise<KvRow[]> {
     where.push(`owner = $${params.length}`);
   }
   if (f.prefix) {
-    if (tx.dialect === 'sqlite') {
-      params.push(f.prefix, f.prefix + '\u{10FFFF}');
-      where.push(`name >= $${params.length - 1} and name < $${params.length}`);
-    } else {
-      params.push(f.prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%');
-      where.push(`name like $${params.length}`);
-    }
+    params.push(hex(f.prefix), hex(f.prefix) + 'g');
+    where.push(`name_key >= $${params.length - 1} and name_key < $${params.length}`);
   }
-  return tx.all<KvRow>(`select * from kv_pairs where ${where.join(' and ')} order by owner, name limit $3 offset $4`, params);
+  return tx.all<KvRow>(`select ${COLUMNS} from kv_pairs where ${where.join(' and ')} order by owner, name_key limit $3 offset $4`, params);
 }
 
 export async function upsertKv(tx: Tx, row: KvRow): Promise<void> {
   await tx.run(
-    `insert into kv_pairs (scope, owner, name, value, is_json, secret, expire_at, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     on conflict (scope, owner, name) do update set value = excluded.value, is_json = excluded.is_json,
+    `insert into kv_pairs (scope, owner, name, value, is_json, secret, expire_at, created_at, updated_at, name_key)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     on conflict (scope, owner, name_key) do update set value = excluded.value, is_json = excluded.is_json,
        secret = excluded.secret, expire_at = excluded.expire_at, updated_at = excluded.updated_at`,
-    [row.scope, row.owner, row.name, row.value, row.is_json, row.secret, row.expire_at, row.created_at, row.updated_at],
+    [row.scope, row.owner, row.name, row.value, row.is_json, row.secret, row.expire_at, row.created_at, row.updated_at, hex(row.name)],
   );
 }
 
 /** The row as it is now, expired or not (to tell a create from an update), locked on PostgreSQL. */
 export function getKvForUpdate(tx: Tx, scope: string, owner: string, name: string): Promise<KvRow | undefined> {
   const lock = tx.dialect === 'postgres' ? ' for update' : '';
-  return tx.get<KvRow>(`select * from kv_pairs where scope = $1 and owner = $2 and name = $3${lock}`, [scope, owner, name]);
+  return tx.get<KvRow>(`select ${COLUMNS} from kv_pairs where scope = $1 and owner = $2 and name_key = $3${lock}`, [scope, owner, hex(name)]);
 }
 
 export function deleteKv(tx: Tx, scope: string, owner: string, name: string): Promise<number> {
-  return tx.run('delete from kv_pairs where scope = $1 and owner = $2 and name = $3', [scope, owner, name]);
+  return tx.run('delete from kv_pairs where scope = $1 and owner = $2 and name_key = $3', [scope, owner, hex(name)]);
 }
 
 export function expiredKv(tx: Tx, now: number, limit: number): Promise<KvRow[]> {
-  return tx.all<KvRow>('select * from kv_pairs where expire_at is not null and expire_at <= $1 order by expire_at limit $2', [now, limit]);
+  return tx.all<KvRow>(`select ${COLUMNS} from kv_pairs where expire_at is not null and expire_at <= $1 order by expire_at limit $2`, [now, limit]);
 }
 
 export function secretKv(tx: Tx): Promise<KvRow[]> {
-  return tx.all<KvRow>('select * from kv_pairs where secret = 1 order by scope, owner, name');
+  return tx.all<KvRow>(`select ${COLUMNS} from kv_pairs where secret = 1 order by scope, owner, name`);
 }
 
 export async function setKvValue(tx: Tx, row: Pick<KvRow, 'scope' | 'owner' | 'name' | 'value'>): Promise<void> {
-  await tx.run('update kv_pairs set value = $4 where scope = $1 and owner = $2 and name = $3', [row.scope, row.owner, row.name, row.value]);
+  await tx.run('update kv_pairs set value = $4 where scope = $1 and owner = $2 and name_key = $3', [row.scope, row.owner, hex(row.name), row.value]);
 }

@@ -4,17 +4,22 @@
 -- Key-value pairs. owner is '' for the system scope and the username for the user scope,
 -- so one primary key serves `get` on both. value is the string (or JSON text, when
 -- is_json = 1); for secrets it is the AES-256-GCM ciphertext, never the clear value.
+-- name_key is the name in hex: hex digits sort the same under every collation (unlike
+-- punctuation, which glibc locales ignore), so a prefix listing is an index range scan on
+-- PostgreSQL whatever the database's collation, and on SQLite alike. It is a bijection of the
+-- name, so it is also the key `get` uses (one index for both).
 create table kv_pairs (
   scope text not null,
   owner text not null,
   name text not null,
+  name_key text not null,
   value text not null,
   is_json integer not null default 0,
   secret integer not null default 0,
   expire_at bigint,
   created_at bigint not null,
   updated_at bigint not null,
-  primary key (scope, owner, name)
+  primary key (scope, owner, name_key)
 );
 create index kv_pairs_expire on kv_pairs (expire_at);
 
