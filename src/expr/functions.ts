@@ -2,6 +2,7 @@
 // functions (ctx, json, yaml, zip, st2kv) plus whatever the host adds (the workflow
 // engine registers task, result, item, succeeded, failed, completed, task_status).
 import { parse as parseYaml } from 'yaml';
+import { PYYAML } from '../pyyaml.js';
 import { SquallError } from '../errors.js';
 
 /** A function callable from both YAQL (`f(a, k => v)`) and Jinja (`f(a, k=v)`). */
@@ -44,7 +45,7 @@ export const sharedFunctions: Readonly<Record<string, HostFunction>> = {
   },
   yaml(_root, args) {
     const s = args[0];
-    return typeof s === 'string' ? parseYaml(s) : s;
+    return typeof s === 'string' ? parseYaml(s, PYYAML) : s;
   },
   // Orquesta's zip pads the shorter lists with None (Python's zip_longest), unlike yaql's.
   zip(_root, args, kwargs) {

@@ -1,6 +1,7 @@
 // Pack YAML parsed with its line numbers kept, so a problem found in the parsed value
 // can be pointed back at the line that holds it.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { PYYAML } from '../pyyaml.js';
 import type { Path, Problem, Source } from './problems.js';
 
 export interface YamlFile extends Source {
@@ -17,7 +18,7 @@ export interface YamlFile extends Source {
  */
 export function parseYaml(file: string, text: string): YamlFile {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, version: '1.1', prettyErrors: false });
+  const doc = parseDocument(text, { ...PYYAML, lineCounter: counter, prettyErrors: false });
   const lineAt = (offset: number) => counter.linePos(offset).line;
 
   const lineOf = (path: Path, key = false): number | undefined => {

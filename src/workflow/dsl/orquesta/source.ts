@@ -1,6 +1,7 @@
 // Reading the YAML of a spec while keeping where each node sits, so every problem
 // (and every graph element) can name its line and column.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { PYYAML } from '../../../pyyaml.js';
 import type { SourcePos } from '../../graph.js';
 import { problemAt, type Problem } from '../../problem.js';
 
@@ -13,7 +14,7 @@ export interface SourceDoc {
 /** Parses YAML; syntax errors become problems at their positions. */
 export function readYaml(source: string): SourceDoc {
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { ...PYYAML, lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: Problem[] = [];
   for (const err of doc.errors) {
     const { line, col } = lines.linePos(err.pos[0]);
