@@ -1,7 +1,7 @@
 // Orquesta's conducting patterns (modelled on StackStorm/orquesta's tests/unit/conducting),
 // driven through the simulator: actions answer at once unless a test holds them.
 import { describe, expect, it } from 'vitest';
-import { advance, start } from './conductor.js';
+import { advance, rerun, start } from './conductor.js';
 import { compileForTest, sequence, simulate, type Schedule } from './simulator.test-helper.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -807,5 +807,70 @@ output:
     expect(sim.completion?.output).toEqual({ i: 999 });
     // Finished runs drop their context: only their record stays.
     expect(sim.state.runs.every((r) => r.delta === undefined)).toBe(true);
+  });
+});
+
+describe('re-run from failed tasks', () => {
+  const spec = `version: 1.0
+tasks:
+  prepare:
+    action: core.echo message="ready"
+    next:
+      - when: <% succeeded() %>
+        publish: prepared=<% result().stdout %>
+        do: deploy
+  deploy:
+    action: core.echo message="<% ctx().prepared %> to deploy"
+    next:
+      - when: <% succeeded() %>
+        publish: deployed=<% result().stdout %>
+output:
+  - deployed: <% ctx().deployed %>
+`;
+
+  it('runs the failed task again in the context it had, keeping what was published, and goes on', () => {
+    let failing = true;
+    const sim = simulate(spec, {}, (cmd) => (cmd.task === 'deploy' && failing ? { status: 'failed', result: { stderr: 'no disk' } } : undefined));
+    expect(sim.completion?.status).toBe('failed');
+    failing = false;
+    const graph = compileForTest(spec);
+    const { state, commands } = rerun(graph, sim.state, {}, NOW);
+    expect(commands).toEqual([
+      { kind: 'workflow-status', status: 'running' },
+      expect.objectContaining({ kind: 'schedule-task', run: 2, task: 'deploy', input: { message: 'ready to deploy' } }),
+    ]);
+    const done = advance(graph, state, { kind: 'task-finished', run: 2, status: 'succeeded', result: { stdout: 'deployed' } }, NOW);
+    expect(done.commands).toEqual([{ kind: 'complete-workflow', status: 'succeeded', output: { deployed: 'deployed' }, errors: [] }]);
+  });
+
+  it('re-runs only the items that did not succeed, keeping the others results in order', () => {
+    const items = `version: 1.0
+tasks:
+  each:
+    with: <% ctx().xs %>
+    action: core.echo message=<% item() %>
+    next:
+      - publish: out=<% result().select($.stdout) %>
+output:
+  - out: <% ctx().out %>
+`;
+    const sim = simulate(items, { xs: ['a', 'b', 'c'] }, (cmd) => (cmd.item === 1 ? { status: 'failed', result: null } : undefined));
+    expect(sim.completion?.status).toBe('failed');
+    const graph = compileForTest(items);
+    let r = rerun(graph, sim.state, { tasks: ['each'] }, NOW);
+    const again = r.commands.filter((c) => c.kind === 'schedule-task');
+    expect(again.map((c) => [c.kind === 'schedule-task' && c.item, c.kind === 'schedule-task' && c.input])).toEqual([[1, { message: 'b' }]]);
+    r = advance(graph, r.state, { kind: 'task-finished', run: 1, item: 1, status: 'succeeded', result: { stdout: 'B' } }, NOW);
+    expect(r.commands.at(-1)).toEqual({ kind: 'complete-workflow', status: 'succeeded', output: { out: ['a', 'B', 'c'] }, errors: [] });
+  });
+
+  it('refuses a workflow that succeeded or is running, and a task that did not fail', () => {
+    const graph = compileForTest(spec);
+    const ok = simulate(spec);
+    expect(() => rerun(graph, ok.state, {}, NOW)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION' }));
+    const running = simulate(spec, {}, () => 'hold');
+    expect(() => rerun(graph, running.state, {}, NOW)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION' }));
+    const failed = simulate(spec, {}, (cmd) => (cmd.task === 'deploy' ? { status: 'failed', result: null } : undefined));
+    expect(() => rerun(graph, failed.state, { tasks: ['prepare'] }, NOW)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   });
 });

@@ -1,11 +1,14 @@
 // The conductor: a pure function of (graph, state, event) → (state, commands), following
 // Orquesta's semantics (StackStorm/orquesta conducting.py). No I/O, no clock: the runtime
 // saves the state and carries out the commands in one transaction, then feeds back events.
+import { SquallError } from '../errors.js';
 import type { EvalEnv } from '../expr/functions.js';
-import { startTasks, type Graph } from './graph.js';
-import { contextOf, createRun, fillItems, logError, render, setMark, type Step } from './dispatch.js';
+import { findTask, startTasks, type Graph } from './graph.js';
+import { complete, settle } from './completion.js';
+import { createRun, fillItems, logError, render, setMark, type Step } from './dispatch.js';
 import {
-  isActiveRun, isEndedRun, type Advance, type FinishStatus, type TaskRun, type WorkflowEvent, type WorkflowState,
+  isAbended, isActiveRun, isEndedRun, type Advance, type FinishStatus, type ItemsState, type TaskRun, type WorkflowEvent,
+  type WorkflowState,
 } from './state.js';
 import { finishRun } from './transitions.js';
 
@@ -213,80 +216,60 @@ function cancel(step: Step): void {
   }
 }
 
-/** After an event: pause, or complete the workflow once nothing is running. */
-function settle(step: Step): void {
-  const { state } = step;
-  if (state.ended) return;
-  const open = state.runs.filter((r) => !isEndedRun(r));
-  if (open.some(isActiveRun)) return;
-  // Items of a with-items run left to dispatch on resume, with none running: the run is dormant.
-  const waiting = open.length > 0;
-  switch (state.status) {
-    case 'running':
-      if (waiting) {
-        state.status = 'paused';
-        step.commands.push({ kind: 'workflow-status', status: 'paused' });
-      } else {
-        complete(step, unreachableJoins(step) ? 'failed' : 'succeeded', true);
-      }
-      break;
-    case 'pausing':
-      state.status = 'paused';
-      step.commands.push({ kind: 'workflow-status', status: 'paused' });
-      break;
-    case 'canceling':
-      if (!waiting) complete(step, 'canceled', true);
-      break;
-    case 'failed':
-      unreachableJoins(step);
-      complete(step, 'failed', true);
-      break;
-    default:
-      break;
-  }
+/** What to re-run: the named tasks' latest failed executions, or (none named) every failed task the workflow ended on. */
+export interface RerunRequest {
+  tasks?: string[];
 }
 
-/** Orquesta fails a workflow that ends with a join partly satisfied. */
-function unreachableJoins(step: Step): boolean {
-  let found = false;
-  for (const barrier of Object.values(step.state.barriers)) {
-    if (barrier.from.length === 0) continue;
-    const { task, route } = barrier;
-    logError(step.state, new Error(`The join task "${task}" is partially satisfied but unreachable.`), { task_id: task, route });
-    found = true;
+function rerunCandidates(state: WorkflowState, request: RerunRequest): TaskRun[] {
+  const isLatest = (r: TaskRun) => !state.runs.some((o) => o.id > r.id && o.task === r.task && o.route === r.route);
+  if (!request.tasks || request.tasks.length === 0) {
+    const terminal = new Set(state.terminals.map((t) => t.seq));
+    return state.runs.filter((r) => isAbended(r.status) && terminal.has(r.seq) && isLatest(r));
   }
-  return found;
-}
-
-/** Ends the workflow: renders the output on the terminal context (also on failure) and says so. */
-function complete(step: Step, status: 'succeeded' | 'failed' | 'canceled', renderOutput: boolean): void {
-  const { state } = step;
-  if (step.last && !state.terminals.some((t) => t.seq === step.last!.seq)) state.terminals.push(step.last);
-  let final = status;
-  if (renderOutput && step.graph.output !== null) {
-    const ctx = terminalContext(state);
-    const output: Record<string, unknown> = {};
-    try {
-      for (const o of step.graph.output) {
-        output[o.name] = render(step, o.value, ctx, { run: null });
-        ctx[o.name] = output[o.name];
-      }
-      state.output = output;
-    } catch (err) {
-      logError(state, err);
-      if (final !== 'canceled') final = 'failed';
+  return request.tasks.map((name) => {
+    const id = state.latest[name];
+    const run = id === undefined ? undefined : state.runs[id];
+    if (!run || !isAbended(run.status)) {
+      throw new SquallError('BAD_REQUEST', `task ${name} has no failed execution to re-run (only failed tasks can be re-run)`, { field: 'tasks' });
     }
-  }
-  state.status = final;
-  state.ended = true;
-  state.held = [];
-  // Children still paused (a failure elsewhere ended the workflow) would otherwise wait forever.
-  for (const run of state.runs) if (!isEndedRun(run)) step.commands.push({ kind: 'cancel-task', run: run.id });
-  step.commands.push({ kind: 'complete-workflow', status: final, output: state.output, errors: state.errors });
+    return run;
+  });
 }
 
-/** Orquesta: the initial context overlaid by the contexts of terminal tasks, in the order they ran. */
-function terminalContext(state: WorkflowState): Record<string, unknown> {
-  const ordered = [...state.terminals].sort((a, b) => a.seq - b.seq);
-  return contextOf(state, Object.assign({}, ...ordered.map((t) => t.delta)));
+/** For a with-items task: its items again, keeping those that succeeded. */
+function itemsToRerun(items: ItemsState): ItemsState {
+  const marks = [...items.marks].map((m) => (m === 's' ? 's' : '.')).join('');
+  return { ...items, marks, results: items.results.map((r, i) => (marks[i] === 's' ? r : null)), next: 0, active: 0, failed: 0 };
+}
+
+/**
+ * Re-runs a failed workflow from its failed task(s) (st2's `re-run --tasks`): each one runs
+ * again in the context it had, the published context and the other tasks' results are kept,
+ * and the workflow goes on from there. Like `advance`, it takes over the given state.
+ */
+export function rerun(graph: Graph, state: WorkflowState, request: RerunRequest, now: Date, options: ConductorOptions = {}): Advance {
+  if (!state.ended || state.status === 'succeeded') {
+    throw new SquallError('ILLEGAL_TRANSITION', `only a workflow that ended failed or canceled can be re-run (this one is ${state.status})`);
+  }
+  const candidates = rerunCandidates(state, request).sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : a.route - b.route));
+  if (candidates.length === 0) throw new SquallError('BAD_REQUEST', 'the workflow has no failed task to re-run', { field: 'tasks' });
+  const step = makeStep(graph, state, now, options);
+  const names = new Set(candidates.map((r) => r.task));
+  const ids = new Set(candidates.map((r) => r.id));
+  // Errors of the re-run tasks go; so do those of the output and of joins, decided again at the end.
+  const joins = new Set(Object.values(state.barriers).filter((b) => b.from.length > 0).map((b) => b.task));
+  state.errors = state.errors.filter((e) => e.task_id !== undefined && !names.has(e.task_id) && !joins.has(e.task_id));
+  state.terminals = state.terminals.filter((t) => !ids.has(t.run));
+  state.status = 'running';
+  state.ended = false;
+  state.output = null;
+  step.commands.push({ kind: 'workflow-status', status: 'running' });
+  for (const run of candidates) {
+    createRun(step, findTask(graph, run.task)!, { delta: run.delta ?? {}, route: run.route, attempt: 0 }, false,
+      run.items ? itemsToRerun(run.items) : null);
+  }
+  drain(step);
+  settle(step);
+  return { state, commands: step.commands };
 }

@@ -5,7 +5,7 @@ import type { EvalEnv } from '../expr/functions.js';
 import { renderValue } from '../expr/index.js';
 import { findTask, type TaskNode } from './graph.js';
 import type { Graph } from './graph.js';
-import type { HeldRun, TaskRun, WorkflowCommand, WorkflowError, WorkflowState } from './state.js';
+import type { HeldRun, ItemsState, Terminal, TaskRun, WorkflowCommand, WorkflowError, WorkflowState } from './state.js';
 import { workflowEnv, type Scope } from './task-functions.js';
 
 /** One call of start/advance: what it works on and what it has decided so far. */
@@ -18,7 +18,7 @@ export interface Step {
   /** Completions found while dispatching (action-less tasks, empty item lists), run after the current one. */
   queue: Array<() => void>;
   /** The run whose completion was processed last: terminal if the workflow ends with it (Orquesta). */
-  last: { seq: number; delta: Record<string, unknown> } | null;
+  last: Terminal | null;
   /** Completes a run with its result (the conductor's; dispatch only queues calls to it). */
   finish: (run: TaskRun, status: 'succeeded', result: unknown) => void;
 }
@@ -72,7 +72,7 @@ export function renderInteger(step: Step, spec: unknown, data: Record<string, un
  * Creates the next execution of `task`: dispatched now when the workflow runs (or `force`,
  * Orquesta's run-on-fail tasks beside a `fail` command), held while it pauses, dropped once it ends.
  */
-export function createRun(step: Step, task: TaskNode, held: Omit<HeldRun, 'task'>, force = false): void {
+export function createRun(step: Step, task: TaskNode, held: Omit<HeldRun, 'task'>, force = false, items: ItemsState | null = null): void {
   const { state } = step;
   if (state.status === 'pausing' || state.status === 'paused') {
     if (!force) {
@@ -84,7 +84,7 @@ export function createRun(step: Step, task: TaskNode, held: Omit<HeldRun, 'task'
   }
   const run: TaskRun = {
     id: state.runs.length, task: task.name, route: held.route, status: 'running', delta: held.delta, attempt: held.attempt,
-    result: null, items: null, seq: state.seq++, startedAt: step.now, endedAt: null,
+    result: null, items, seq: state.seq++, startedAt: step.now, endedAt: null,
   };
   if (held.delaySeconds !== undefined) run.delaySeconds = held.delaySeconds;
   state.runs.push(run);
@@ -94,7 +94,10 @@ export function createRun(step: Step, task: TaskNode, held: Omit<HeldRun, 'task'
 
 function startRun(step: Step, task: TaskNode, run: TaskRun): void {
   try {
-    if (task.with) {
+    if (task.with && run.items) {
+      // A re-run keeps the items that succeeded and dispatches the others.
+      fillItems(step, run);
+    } else if (task.with) {
       startItems(step, task, run);
     } else if (task.action === null) {
       // st2: an action-less task succeeds at once, with no result.
@@ -114,7 +117,6 @@ function renderingFailed(step: Step, run: TaskRun, err: unknown): void {
   if (run.items && run.items.active > 0) step.commands.push({ kind: 'cancel-task', run: run.id });
   run.status = 'failed';
   run.endedAt = step.now;
-  delete run.delta;
   failWorkflow(step.state);
 }
 
@@ -169,12 +171,17 @@ export function setMark(run: TaskRun, i: number, mark: string): void {
   items.marks = items.marks.slice(0, i) + mark + items.marks.slice(i + 1);
 }
 
+/** Moves `next` past items already run (a re-run keeps the ones that succeeded). */
+function skipSettled(items: ItemsState): void {
+  while (items.next < items.values.length && items.marks[items.next] !== '.') items.next++;
+}
+
 /** Dispatches items up to the concurrency limit while the workflow runs and no item has failed. */
 export function fillItems(step: Step, run: TaskRun): void {
   const items = run.items!;
   const task = findTask(step.graph, run.task)!;
-  while (step.state.status === 'running' && items.failed === 0 && items.next < items.values.length
-    && (items.concurrency === null || items.active < items.concurrency)) {
+  for (skipSettled(items); step.state.status === 'running' && items.failed === 0 && items.next < items.values.length
+    && (items.concurrency === null || items.active < items.concurrency); skipSettled(items)) {
     const i = items.next++;
     setMark(run, i, 'r');
     items.active++;

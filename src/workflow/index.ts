@@ -6,8 +6,8 @@ import type { Graph } from './graph.js';
 import { inspectOrquesta } from './inspect.js';
 
 export { inspectWorkflow } from './inspect.js';
-export { start, advance } from './conductor.js';
-export type { ConductorOptions } from './conductor.js';
+export { start, advance, rerun } from './conductor.js';
+export type { ConductorOptions, RerunRequest } from './conductor.js';
 export type { Graph, TaskNode, Transition, SourcePos } from './graph.js';
 export type { Problem } from './problem.js';
 export type {

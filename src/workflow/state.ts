@@ -38,7 +38,7 @@ export interface TaskRun {
   /** Orquesta's route: index in `WorkflowState.routes` of the branch path this execution is on. */
   route: number;
   status: RunStatus;
-  /** Variables published on the way to this execution, on top of `root` (dropped once it is done). */
+  /** Variables published on the way to this execution, on top of `root` (dropped once it succeeded; a failed one keeps it for a re-run). */
   delta?: Record<string, unknown>;
   /** 0 for the first attempt; a retry is a new run with attempt + 1. */
   attempt: number;
@@ -74,6 +74,13 @@ export interface Barrier {
   fired: string[];
 }
 
+/** A context that counts for the output: a terminal task's, or an engine command's (`run` is the task execution that reached it). */
+export interface Terminal {
+  seq: number;
+  run: number;
+  delta: Record<string, unknown>;
+}
+
 /** An entry of the workflow's `errors`, shaped as Orquesta's. */
 export interface WorkflowError {
   type: 'error';
@@ -100,7 +107,7 @@ export interface WorkflowState {
   /** Join tasks waiting for branches, by "task|route". */
   barriers: Record<string, Barrier>;
   /** Contexts of terminal tasks and commands; the output is rendered on their merge, in seq order. */
-  terminals: Array<{ seq: number; delta: Record<string, unknown> }>;
+  terminals: Terminal[];
   seq: number;
   errors: WorkflowError[];
   output: Record<string, unknown> | null;

@@ -20,9 +20,9 @@ function transitionId(tr: Transition): string {
   return `${tr.targets[0]?.name ?? 'continue'}__t${tr.index}`;
 }
 
-function addTerminal(step: Step, seq: number, delta: Record<string, unknown>): void {
+function addTerminal(step: Step, seq: number, run: TaskRun, delta: Record<string, unknown>): void {
   const terminals = step.state.terminals;
-  if (!terminals.some((t) => t.seq === seq)) terminals.push({ seq, delta });
+  if (!terminals.some((t) => t.seq === seq)) terminals.push({ seq, run: run.id, delta });
 }
 
 /** Ends `run` with `status` and `result`, then retries it or follows its transitions. */
@@ -34,8 +34,8 @@ export function finishRun(step: Step, run: TaskRun, status: FinishStatus, result
   // A with-items result is its items' results, kept once (in run.items) in the saved state.
   if (!run.items) run.result = result;
   run.endedAt = step.now;
-  delete run.delta;
-  step.last = { seq: run.seq, delta };
+  if (!isAbended(status)) delete run.delta;
+  step.last = { seq: run.seq, run: run.id, delta };
   if (status === 'canceled') {
     // A child canceled on its own cancels the workflow, as Orquesta's task-canceled event does.
     if (state.status === 'running' || state.status === 'pausing' || state.status === 'paused') state.status = 'canceling';
@@ -47,7 +47,7 @@ export function finishRun(step: Step, run: TaskRun, status: FinishStatus, result
   }
   followTransitions(step, run, task, delta);
   // Once the workflow has failed, every task that still ends is terminal (Orquesta).
-  if (state.status === 'failed') addTerminal(step, run.seq, delta);
+  if (state.status === 'failed') addTerminal(step, run.seq, run, delta);
 }
 
 /** Orquesta retry: `when` (default: the task failed) while fewer than `count` retries ran. */
@@ -78,7 +78,7 @@ function matchesOn(tr: Transition, status: FinishStatus): boolean {
 function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Record<string, unknown>): void {
   const { state } = step;
   const status = run.status as FinishStatus;
-  if (task.transitions.length === 0) addTerminal(step, run.seq, delta);
+  if (task.transitions.length === 0) addTerminal(step, run.seq, run, delta);
   const data = contextOf(state, delta);
   let remediated = false;
   let manualFail = false;
@@ -108,7 +108,7 @@ function followTransitions(step: Step, run: TaskRun, task: TaskNode, delta: Reco
       // `continue` only carries the context on; it does not remediate a failure.
       if (target.name !== 'continue') remediated = true;
       if (target.name === 'continue' || target.name === 'noop' || target.name === 'fail') {
-        addTerminal(step, state.seq++, out);
+        addTerminal(step, state.seq++, run, out);
         if (target.name === 'fail') {
           // Orquesta runs `fail` as a task that fails, and logs it like one.
           pushError(state, { type: 'error', message: FAILED_MESSAGE, task_id: 'fail' });
