@@ -80,3 +80,12 @@ create table audit_log (
 create index audit_log_ts on audit_log (ts, id);
 create index audit_log_resource on audit_log (resource_type, resource_ref, ts);
 create index audit_log_actor on audit_log (actor, ts);
+
+-- Pack configuration: the pack's config.schema.yaml (as JSON) and its configs/<pack>.yaml
+-- values with defaults applied, stored as written (st2kv references unresolved).
+create table pack_configs (
+  pack text primary key references packs(name) on delete cascade,
+  config_schema text not null,
+  config_values text not null,
+  updated_at bigint not null
+);
