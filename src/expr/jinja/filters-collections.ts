@@ -2,8 +2,9 @@
 import { attrGetter, type Filter, type FilterRuntime } from './filter-api.js';
 import { methodOf } from './methods.js';
 import { MAX_STRING_CHARS, binary, getAttr } from './runtime.js';
+import { arg } from './args.js';
 import {
-  GroupTuple, Undefined, tuple, arg, compare, defined, eq, evalError, isDict, iterate, str, toInt, truthy, typeName,
+  GroupTuple, Undefined, tuple, compare, defined, eq, evalError, isDict, iterate, str, toInt, truthy, typeName,
 } from './values.js';
 
 function sortKey(caseSensitive: boolean, attribute: unknown): (v: unknown) => unknown {

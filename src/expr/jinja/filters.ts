@@ -4,9 +4,8 @@ import { percentFormat } from './format.js';
 import { MAX_STRING_CHARS } from './runtime.js';
 import type { Filter } from './filter-api.js';
 import { collectionFilters } from './filters-collections.js';
-import {
-  PyFloat, arg, checkArgs, defined, evalError, isDict, iterate, length, pyFloat, repr, str, toFloat, toInt, Undefined,
-} from './values.js';
+import { arg, checkArgs } from './args.js';
+import { PyFloat, defined, evalError, isDict, iterate, length, pyFloat, repr, str, toFloat, toInt, Undefined } from './values.js';
 import { pyJson } from './json.js';
 
 export type { Filter, FilterRuntime } from './filter-api.js';

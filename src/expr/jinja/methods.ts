@@ -2,9 +2,10 @@
 // `d.get('k', 1)`, `l.append(x)`), as a whitelist keyed by the value's type. Nothing is
 // ever looked up on a JavaScript prototype: a name missing here is simply undefined.
 import { strFormat } from './format.js';
+import { arg, checkArgs } from './args.js';
 import {
-  arg, checkArgs, defined, eq, evalError, hasOwn, isDict, iterate, newDict, repr, setOwn, str, toInt,
-  Callable, toData, tuple, type Dict,
+  defined, eq, evalError, hasOwn, isDict, iterate, newDict, repr, setOwn, str, toInt, Callable, toData, tuple,
+  type Dict,
 } from './values.js';
 
 type Method<T> = (self: T, args: unknown[], kwargs: Dict) => unknown;

@@ -6,7 +6,8 @@ import { pyJson } from './json.js';
 import { jsonpathQuery } from './jsonpath.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
 import { pyYamlDump } from './yaml-dump.js';
-import { KvRef, PyFloat, lookupKv, arg, defined, evalError, iterate, str, toInt, tuple } from './values.js';
+import { arg } from './args.js';
+import { KvRef, PyFloat, lookupKv, defined, evalError, iterate, str, toInt, tuple } from './values.js';
 
 /** st2's marker for None in rendered parameters (st2common/util/jinja.py NONE_MAGIC_VALUE). */
 export const NONE_MAGIC_VALUE = '%*****__%NONE%__*****%';
