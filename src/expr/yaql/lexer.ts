@@ -119,7 +119,7 @@ function readString(src: string, start: number, end: number): Token {
   const quote = src[start]!;
   const raw = src.slice(start + 1, end - 1);
   // Backquoted strings are verbatim except for \` (yaql's QUOTED_VERBATIM_STRING).
-  const value = quote === '`' ? raw.replace(/\\`/g, '`') : decodeEscapes(raw);
+  const value = quote === '`' ? raw.replace(/\\`/g, '`') : decodeEscapes(raw, start);
   return { type: 'str', value, pos: start };
 }
 
@@ -129,10 +129,14 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 
 // Python escape sequences, decoded one by one as yaql's decode_escapes does; anything
 // else after a backslash stays as written (so '\d' in a regex literal keeps its backslash).
-function decodeEscapes(raw: string): string {
+function decodeEscapes(raw: string, pos: number): string {
   return raw.replace(/\\(U[0-9a-fA-F]{8}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[0-7]{1,3}|[\\'"abfnrtv])/g, (_m, e: string) => {
     const head = e[0]!;
-    if (head === 'U' || head === 'u' || head === 'x') return String.fromCodePoint(parseInt(e.slice(1), 16));
+    if (head === 'U' || head === 'u' || head === 'x') {
+      const cp = parseInt(e.slice(1), 16);
+      if (cp > 0x10ffff) throw syntaxError(pos, `the escape \\${e} is not a Unicode character`);
+      return String.fromCodePoint(cp);
+    }
     if (/[0-7]/.test(head)) return String.fromCodePoint(parseInt(e, 8));
     return SIMPLE_ESCAPES[e]!;
   });

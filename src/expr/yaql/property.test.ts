@@ -24,7 +24,7 @@ function runsCleanly(expr: string): boolean {
 const TOKENS = [
   '$', '$.a', '$.s', '$.list', '$.hosts', '$.d', '$.n', '$1', '$x', '.', '?.', '(', ')', '[', ']', '{', '}', ',', '=>', '->',
   '+', '-', '*', '/', 'mod', '=', '!=', '<', '>', '<=', '>=', '=~', '!~', 'and', 'or', 'not', 'in',
-  '1', '0', '2.5', '-1', "'a'", '"b"', '`c`', "'\\n'", 'true', 'false', 'null', 'a', 'name', 'ok', 'k',
+  '1', '0', '2.5', '-1', "'a'", '"b"', '`c`', "'\\n'", "'\\U11111111'", "'\\u12'", "'\\x4'", '\\', 'true', 'false', 'null', 'a', 'name', 'ok', 'k',
   'select(', 'where(', 'len(', 'str(', 'int(', 'float(', 'dict(', 'list(', 'range(', 'let(', 'switch(', 'format(',
   'split(', 'join(', 'replace(', 'orderBy(', 'groupBy(', 'sum(', 'max(', 'first(', 'get(', 'set(', 'regex(', 'matches(',
   'zip(', 'ctx(', 'toUpper(', 'substring(', 'selectMany(', 'aggregate(', 'flatten(', 'distinct(', 'coalesce(',

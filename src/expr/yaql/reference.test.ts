@@ -1,7 +1,8 @@
 // Reference cases: every expected value or error kind below was produced by running the
 // same expression against the same data through Debian's python3-yaql 2.0.0 (yaql's own
 // engine and standard context, as Orquesta evaluates expressions). Python errors map to
-// EXPR_SYNTAX (YaqlGrammarException, YaqlLexicalException) or EXPR_EVAL (everything else).
+// EXPR_SYNTAX (YaqlGrammarException, YaqlLexicalException, and the UnicodeDecodeError its
+// lexer raises for a bad escape) or EXPR_EVAL (everything else).
 // The category "yaql test suite" holds the expressions and data yaql's own unit tests
 // evaluate (recorded from python3-yaql's tests, re-run with the default engine), minus the
 // families this implementation deliberately handles differently: see differences.test.ts.
@@ -53,6 +54,12 @@ const cases: Record<string, Case[]> = {
     ["  1  ", null, {"value": 1}],
     ["'é'", null, {"value": "é"}],
     ["[1, 2, ]", null, {"error": "EXPR_SYNTAX"}],
+    ["'\\U11111111'", null, {"error": "EXPR_SYNTAX"}],
+    ["'\\U0001F600'", null, {"value": "😀"}],
+    ["'\\101'", null, {"value": "A"}],
+    ["'\\0'", null, {"value": "\u0000"}],
+    ["'a\\qb'", null, {"value": "a\\qb"}],
+    ["'\\u00'", null, {"value": "\\u00"}],
   ],
   context: [
     ["$", W, {"value": {"hosts": [{"name": "web1", "ip": "10.0.0.1", "status": "ok", "cpu": 30}, {"name": "web2", "ip": "10.0.0.2", "status": "down", "cpu": 75}, {"name": "db1", "ip": "10.0.1.1", "status": "ok", "cpu": 55}], "flag": false, "count": 3, "name": "deploy", "empty": [], "nothing": null, "stdout": "line1\nline2\nline3", "tags": ["a", "b", "a"], "nested": {"a": {"b": {"c": 42}}}, "matrix": [[1, 2], [3, 4]], "price": 2.5, "env": {"PATH": "/bin", "HOME": "/root"}, "items": [{"id": 1, "status": "ok"}, {"id": 2, "status": "failed"}, {"id": 3, "status": "ok"}], "text": "Hello World", "csv": "a,b,,c", "num_str": "42", "zero": 0}}],
