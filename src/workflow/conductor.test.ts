@@ -604,7 +604,10 @@ tasks:
     action: core.noop
 `);
     expect(sim.completion?.status).toBe('failed');
-    expect(sim.completion?.errors).toEqual([expect.objectContaining({ type: 'error', task_id: 'task1', route: 0, task_transition_id: 'task2__t0' })]);
+    expect(sim.completion?.errors).toEqual([{
+      type: 'error', task_id: 'task1', route: 0, task_transition_id: 'task2__t0',
+      message: expect.stringMatching(/^Unable to evaluate expression '<% ctx\(\)\.nothing\.deeper %>'\. /),
+    }]);
   });
 
   it('an input that cannot be rendered fails the workflow before any task', () => {

@@ -30,7 +30,15 @@ export function runKey(task: string, route: number): string {
 
 /** Renders `value` (expressions anywhere inside) in the context of `scope`. */
 export function render(step: Step, value: unknown, data: Record<string, unknown>, scope: Scope): unknown {
-  return renderValue(value, data, workflowEnv(step.env, step.state, scope));
+  try {
+    return renderValue(value, data, workflowEnv(step.env, step.state, scope));
+  } catch (err) {
+    // Name the expression as Orquesta does ("Unable to evaluate expression '<% … %>'. …").
+    if (typeof value === 'string' && err instanceof SquallError && !err.message.includes(value)) {
+      throw new SquallError(err.code, `Unable to evaluate expression '${value}'. ${err.message}`, err.where, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** The context a run sees: workflow input and vars, overlaid by what was published on its way. */
