@@ -18,6 +18,7 @@ import { startRetention } from './executions/retention.js';
 import { packRoutes } from './api/routes/packs.js';
 import { runnerRoutes } from './api/routes/runners.js';
 import { createPackDeps, registerPack, findAction, packDirectory, actionPolicies } from './packs/index.js';
+import { packConfigContent } from './packs/config.js';
 import { packageRoot } from './paths.js';
 import { builtinRunners } from './runners/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -67,7 +68,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   executions.onFinished.push(workflows.onChildFinished);
   executions.onChildStatus.push(workflows.onChildStatus);
 
-  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now)] });
+  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home)] });
   await registerPack(packs, join(packageRoot(), 'packs', 'core'));
   const extraPacks: Array<{ dir: string; name: string }> = [];
   for (const dir of config.packs) extraPacks.push({ dir, name: (await registerPack(packs, dir)).pack.name });

@@ -59,3 +59,27 @@ describeBackends('pack configuration', ({ open }) => {
     expect(await packs.store.read((tx) => tx.get('select name from packs where name = $1', ['configured']))).toBeUndefined();
   });
 });
+
+it('the API masks secret settings; show_secrets resolves them for admins only', async () => {
+  const { startTestServer } = await import('./helpers/server.js');
+  const home = mkdtempSync(join(tmpdir(), 'squall-cfgapi-'));
+  dirs.push(home);
+  cpSync(fixture, join(home, 'configured'), { recursive: true });
+  const s = await startTestServer('sqlite', { packs: [join(home, 'configured')] });
+  try {
+    expect((await s.call('PUT', '/keys/configured.token', { value: 'tok-api-secret', secret: true })).status).toBe(200);
+    const masked = await s.call('GET', '/configs/configured');
+    expect(masked.body.values).toMatchObject({ api_token: '********', timeout: 30 });
+    expect(JSON.stringify(masked.body)).not.toContain('tok-api-secret');
+    expect((await s.call('GET', '/configs/configured?show_secrets=true')).body.values.api_token).toBe('tok-api-secret');
+    await s.call('POST', '/users', { username: 'viewer', password: 'password-123' });
+    await s.call('POST', '/rbac/assignments', { user: 'viewer', role: 'observer' });
+    const key = (await s.call('POST', '/apikeys', { user: 'viewer' })).body.key as string;
+    expect((await s.call('GET', '/configs/configured', undefined, { 'St2-Api-Key': key })).status).toBe(200);
+    const denied = await s.call('GET', '/configs/configured?show_secrets=true', undefined, { 'St2-Api-Key': key });
+    expect(denied.status).toBe(403);
+    expect(JSON.stringify(denied.body)).not.toContain('tok-api-secret');
+  } finally {
+    await s.stop();
+  }
+});

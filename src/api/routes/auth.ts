@@ -7,6 +7,7 @@ import { SquallError } from '../../errors.js';
 import type { DatastoreDeps } from '../../datastore/index.js';
 import { apiKeyRoutes } from './apikeys.js';
 import { auditRoutes } from './audit.js';
+import { configRoutes } from './configs.js';
 import { keyRoutes } from './keys.js';
 import { rbacRoutes } from './rbac.js';
 import { userRoutes } from './users.js';
@@ -53,7 +54,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthServices): void {
   }));
 }
 
-/** Every route of the datastore and auth modules: keys, auth, users, apikeys, rbac, audit. */
+/** Every route of the datastore and auth modules: keys, auth, users, apikeys, rbac, audit, pack configs. */
 export function securityRoutes(auth: AuthServices, datastore: DatastoreDeps): (app: FastifyInstance) => void {
   return (app) => {
     // A change to users, keys, tokens or roles holds on this node's very next request.
@@ -67,5 +68,6 @@ export function securityRoutes(auth: AuthServices, datastore: DatastoreDeps): (a
     apiKeyRoutes(app, auth);
     rbacRoutes(app, auth);
     auditRoutes(app, auth);
+    configRoutes(app, auth, datastore);
   };
 }
