@@ -14,16 +14,17 @@ export interface ServerProcess {
   /** Milliseconds from spawn to the API answering /health. */
   readyMs: number;
   rssMb(): number;
-  stop(): Promise<void>;
+  /** Stops the server (SIGKILL to simulate a crash); deletes its home unless the caller gave one. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export const cliPath = () => join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
-export async function spawnServer(opts: { db?: string; home?: string; extraArgs?: string[] } = {}): Promise<ServerProcess> {
+export async function spawnServer(opts: { db?: string; home?: string; extraArgs?: string[]; env?: Record<string, string> } = {}): Promise<ServerProcess> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'squall-bench-'));
   const args = [cliPath(), 'server', '--port', '0', '--log-level', 'info', ...(opts.db ? ['--db', opts.db] : []), ...(opts.extraArgs ?? [])];
   const t0 = performance.now();
-  const proc = spawn(process.execPath, args, { env: { ...process.env, SQUALL_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...opts.env, SQUALL_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: proc.stdout! });
     rl.on('line', (line) => {
@@ -50,9 +51,12 @@ export async function spawnServer(opts: { db?: string; home?: string; extraArgs?
       const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
     },
-    async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill(signal);
+        await exited;
+      }
       if (!opts.home) rmSync(home, { recursive: true, force: true });
     },
   };
