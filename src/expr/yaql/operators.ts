@@ -9,8 +9,10 @@ function isNum(v: unknown): v is number {
   return typeof v === 'number';
 }
 
-function isInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v);
+// A repetition count: Python's bool is an int, so 'ab' * true is 'ab' (arithmetic, though,
+// takes yaql's Number type, which leaves booleans out: true + 1 is an error).
+function isInt(v: unknown): v is number | boolean {
+  return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'boolean';
 }
 
 function noOperator(op: string, pos: number, ...operands: unknown[]): Error {
@@ -34,7 +36,8 @@ export function minus(a: unknown, b: unknown, pos: number): unknown {
   throw noOperator('-', pos, a, b);
 }
 
-function repeat<T>(unit: readonly T[], n: number): T[] {
+function repeat<T>(unit: readonly T[], n: number, pos: number): T[] {
+  if (unit.length * n > 10_000_000) throw evalError(pos, `a list of ${unit.length * n} items is more than a workflow value can hold`);
   const out: T[] = [];
   for (let i = 0; i < n; i++) out.push(...unit);
   return out;
@@ -42,10 +45,10 @@ function repeat<T>(unit: readonly T[], n: number): T[] {
 
 export function times(a: unknown, b: unknown, pos: number): unknown {
   if (isNum(a) && isNum(b)) return a * b;
-  if (typeof a === 'string' && isInt(b)) return a.repeat(Math.max(0, b));
-  if (isInt(a) && typeof b === 'string') return b.repeat(Math.max(0, a));
-  if (Array.isArray(a) && isInt(b)) return repeat(a, b);
-  if (isInt(a) && Array.isArray(b)) return repeat(b, a);
+  if (typeof a === 'string' && isInt(b)) return a.repeat(Math.max(0, Number(b)));
+  if (isInt(a) && typeof b === 'string') return b.repeat(Math.max(0, Number(a)));
+  if (Array.isArray(a) && isInt(b)) return repeat(a, Number(b), pos);
+  if (isInt(a) && Array.isArray(b)) return repeat(b, Number(a), pos);
   throw noOperator('*', pos, a, b);
 }
 

@@ -12,9 +12,10 @@ export function asOptString(v: unknown, inv: Inv): string | null {
   return v === undefined || v === null ? null : asString(v, inv);
 }
 
-/** An integer argument (Python int; booleans are not accepted where yaql wants int). */
+/** An integer argument. Python's bool is an int, so true and false pass as 1 and 0 (range(false) is []). */
 export function asInt(v: unknown, inv: Inv, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v === 'boolean') return Number(v);
   if (typeof v !== 'number' || !Number.isInteger(v)) throw noMatch(inv, 'expected an integer');
   return v;
 }

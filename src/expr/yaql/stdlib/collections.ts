@@ -111,7 +111,8 @@ export const collections: Record<string, YaqlFunction> = {
       if (a.length === 2 && isDict(a[1]) && !inv.kw) return newDict([...Object.entries(d), ...Object.entries(a[1])]);
       return newDict([...Object.entries(d), ...pairsOf(a.slice(1), inv), ...kwPairs(inv)]);
     }
-    if (inv.kw) throw noMatch(inv);
+    // Only dicts have a set() method; set(1, 2) builds a set and is a plain function.
+    if (inv.kw || inv.isMethod) throw noMatch(inv);
     return unique(a);
   }),
   keys: valueFn('method', (a, inv) => (arity(a, inv, 1), Object.keys(asDict(a[0], inv)))),
