@@ -100,6 +100,11 @@ tasks:
     expect(g.tasks[1].delay).toBe('<% ctx().d %>');
   });
 
+  it('reads values as PyYAML does (st2): yes/no are booleans, y and n stay strings', () => {
+    const g = compile('version: 1.0\nvars:\n  - notify: yes\n  - quiet: off\n  - answer: n\ntasks:\n  a:\n    action: core.noop\n');
+    expect(g.vars.map((v) => [v.name, v.value])).toEqual([['notify', true], ['quiet', false], ['answer', 'n']]);
+  });
+
   it('reports unknown keys and wrong types at their positions', () => {
     const { problems } = parseOrquesta(`version: 1.0
 tasks:
