@@ -2,9 +2,9 @@
 // else), set (plain, tuple, namespace attribute, block), with, filter blocks and macros.
 import type { FilterCall, Stmt, Target } from './ast.js';
 import { compileExpr, plain, type Ev } from './compile-expr.js';
-import { LoopContext, MAX_STRING_CHARS } from './runtime.js';
+import { LoopContext } from './runtime.js';
 import { MAX_CALL_DEPTH, MAX_ITERATIONS, applyFilter, lookupName, type Ctx, type Frame } from './scope.js';
-import { Callable, Namespace, Undefined, evalError, hasOwn, iterate, str, truthy, typeName } from './values.js';
+import { MAX_STRING_CHARS, Callable, Namespace, Undefined, evalError, hasOwn, iterate, str, truthy, typeName } from './values.js';
 
 export type Run = (c: Ctx, out: string[]) => void;
 

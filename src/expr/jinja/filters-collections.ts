@@ -1,10 +1,10 @@
 // Jinja2's built-in filters over sequences and mappings: sorting, grouping, selecting, mapping.
 import { attrGetter, type Filter, type FilterRuntime } from './filter-api.js';
 import { methodOf } from './methods.js';
-import { MAX_STRING_CHARS, binary, getAttr } from './runtime.js';
+import { binary, getAttr } from './runtime.js';
 import { arg } from './args.js';
 import {
-  GroupTuple, Undefined, tuple, compare, defined, eq, evalError, isDict, iterate, str, toInt, truthy, typeName,
+  MAX_STRING_CHARS, GroupTuple, Undefined, tuple, compare, defined, eq, evalError, isDict, iterate, str, toInt, truthy, typeName,
 } from './values.js';
 
 function sortKey(caseSensitive: boolean, attribute: unknown): (v: unknown) => unknown {

@@ -1,11 +1,12 @@
 // Jinja2's built-in filters (jinja2/filters.py), over plain data. Each takes the value, the
 // positional and keyword arguments, and the runtime (other filters and tests, for map/select).
 import { percentFormat } from './format.js';
-import { MAX_STRING_CHARS } from './runtime.js';
 import type { Filter } from './filter-api.js';
 import { collectionFilters } from './filters-collections.js';
 import { arg, checkArgs } from './args.js';
-import { PyFloat, defined, evalError, isDict, iterate, length, pyFloat, repr, str, toFloat, toInt, Undefined } from './values.js';
+import {
+  MAX_STRING_CHARS, PyFloat, Undefined, checkWidth, defined, evalError, isDict, iterate, length, pyFloat, repr, str, toFloat, toInt,
+} from './values.js';
 import { pyJson } from './json.js';
 
 export type { Filter, FilterRuntime } from './filter-api.js';
@@ -28,7 +29,7 @@ function roundHalfEven(n: number, precision: number): number {
 }
 
 function indent(s: string, width: unknown, first: boolean, blank: boolean): string {
-  const pad = typeof width === 'string' ? width : ' '.repeat(toInt(width));
+  const pad = typeof width === 'string' ? width : ' '.repeat(checkWidth(toInt(width)));
   const lines = s.split('\n');
   const out = lines.map((line, i) => {
     if (i === 0 && !first) return line;
@@ -96,7 +97,7 @@ const textFilters: Record<string, Filter> = {
   capitalize: (v) => { const s = asString('capitalize', v); return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase(); },
   center: (v, a, kw) => {
     const s = asString('center', v);
-    const width = toInt(arg('center', a, kw, 0, 'width', 80));
+    const width = checkWidth(toInt(arg('center', a, kw, 0, 'width', 80)));
     const n = width - s.length;
     if (n <= 0) return s;
     const left = Math.floor(n / 2) + (n % 2 && width % 2 ? 1 : 0);
@@ -161,6 +162,7 @@ const textFilters: Record<string, Filter> = {
     const [from, to] = [str(arg('replace', a, kw, 0, 'old')), str(arg('replace', a, kw, 1, 'new'))];
     const count = arg('replace', a, kw, 2, 'count', null);
     const parts = from === '' ? ['', ...[...s], ''] : s.split(from);
+    checkWidth(s.length + (parts.length - 1) * (to.length - from.length));
     const n = count === null ? -1 : toInt(count);
     if (n < 0 || parts.length - 1 <= n) return capString(parts.join(to));
     return capString(parts.slice(0, n + 1).join(to) + from + parts.slice(n + 1).join(from));

@@ -1,11 +1,12 @@
 // Python's two string formatting languages as templates use them: printf-style
 // (`"%s-%05.2f" % (a, b)`, Jinja's `format` filter) and str.format() with its format-spec.
 import {
-  defined, evalError, floatRepr, hasOwn, isDict, isFloat, isNumeric, num, numberRepr, repr, str, toFloat, toInt, typeName, type Dict,
+  checkWidth, defined, evalError, floatRepr, hasOwn, isDict, isFloat, isNumeric, num, numberRepr, repr, str, toFloat, toInt, typeName, type Dict,
 } from './values.js';
 
 function pad(s: string, width: number, align: string, fill: string): string {
   if (s.length >= width) return s;
+  checkWidth(width);
   const n = width - s.length;
   if (align === '<') return s + fill.repeat(n);
   if (align === '^') return fill.repeat(Math.floor(n / 2)) + s + fill.repeat(n - Math.floor(n / 2));

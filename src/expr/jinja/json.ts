@@ -1,6 +1,6 @@
 // Python's json.dumps over template values: the spacing, escaping and float spelling that
 // Jinja's tojson and st2's to_json_string produce, so rendered JSON matches st2 byte for byte.
-import { KvRef, PyFloat, Undefined, evalError, floatRepr, isDict, numberRepr, resolveKv, typeName } from './values.js';
+import { checkWidth, KvRef, PyFloat, Undefined, evalError, floatRepr, isDict, numberRepr, resolveKv, typeName } from './values.js';
 
 export interface JsonOptions {
   indent: number | null;
@@ -58,7 +58,7 @@ export function pyJson(value: unknown, opts: JsonOptions, depth = 0, seen: Set<o
   const [open, close] = isList ? ['[', ']'] : ['{', '}'];
   if (!entries.length) return open + close;
   if (opts.indent === null) return open + entries.join(opts.separators[0]) + close;
-  const pad = '\n' + ' '.repeat(opts.indent * (depth + 1));
+  const pad = '\n' + ' '.repeat(checkWidth(opts.indent * (depth + 1)));
   const sep = opts.separators[0].replace(/\s+$/, '');
   return open + pad + entries.join(sep + pad) + '\n' + ' '.repeat(opts.indent * depth) + close;
 }

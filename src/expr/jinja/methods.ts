@@ -4,7 +4,7 @@
 import { strFormat } from './format.js';
 import { arg, checkArgs } from './args.js';
 import {
-  defined, eq, evalError, hasOwn, isDict, iterate, newDict, repr, setOwn, str, toInt, Callable, toData, tuple,
+  checkWidth, defined, eq, evalError, hasOwn, isDict, iterate, newDict, repr, setOwn, str, toInt, Callable, toData, tuple,
   type Dict,
 } from './values.js';
 
@@ -67,7 +67,7 @@ function affix(name: 'startswith' | 'endswith'): Method<string> {
 
 function justify(align: '<' | '>' | '^'): Method<string> {
   return (s, args, kw) => {
-    const width = toInt(arg('just', args, kw, 0, 'width'));
+    const width = checkWidth(toInt(arg('just', args, kw, 0, 'width')));
     const fill = strArg('just', arg('just', args, kw, 1, 'fillchar', ' '));
     const n = width - [...s].length;
     if (n <= 0) return s;
@@ -103,6 +103,7 @@ const strMethods = new Map<string, Method<string>>([
     const [from, to] = [strArg('replace', arg('replace', a, kw, 0, 'old')), strArg('replace', arg('replace', a, kw, 1, 'new'))];
     const count = toInt(arg('replace', a, kw, 2, 'count', -1));
     const parts = from === '' ? ['', ...[...s], ''] : s.split(from);
+    checkWidth(s.length + (parts.length - 1) * (to.length - from.length));
     if (count < 0 || parts.length - 1 <= count) return parts.join(to);
     return parts.slice(0, count + 1).join(to) + from + parts.slice(count + 1).join(from);
   }],
@@ -131,7 +132,7 @@ const strMethods = new Map<string, Method<string>>([
   ['islower', (s) => /\p{Ll}/u.test(s) && !/\p{Lu}/u.test(s)],
   ['isupper', (s) => /\p{Lu}/u.test(s) && !/\p{Ll}/u.test(s)],
   ['zfill', (s, a, kw) => {
-    const width = toInt(arg('zfill', a, kw, 0, 'width'));
+    const width = checkWidth(toInt(arg('zfill', a, kw, 0, 'width')));
     const sign = /^[+-]/.test(s) ? s[0]! : '';
     return sign + s.slice(sign.length).padStart(width - sign.length, '0');
   }],

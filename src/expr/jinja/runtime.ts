@@ -4,12 +4,10 @@
 import { methodOf } from './methods.js';
 import { percentFormat } from './format.js';
 import {
-  Callable, GroupTuple, KvRef, Namespace, PyFloat, Undefined, defined, evalError, hasOwn, isDict, isFloat, isNumeric,
+  MAX_STRING_CHARS, Callable, GroupTuple, KvRef, Namespace, PyFloat, Undefined, defined, evalError, hasOwn, isDict, isFloat, isNumeric,
   num, numberRepr, pyFloat, repr, str, toInt, typeName,
 } from './values.js';
 
-/** Output and string results stop at 10 MB: a template that big is a runaway, not a parameter. */
-export const MAX_STRING_CHARS = 10 * 1024 * 1024;
 /** Lists built by `*` or range() stop at this many items (range's cap matches Jinja2's sandbox). */
 export const MAX_RANGE = 100_000;
 export const MAX_LIST_ITEMS = 1_000_000;

@@ -5,6 +5,15 @@ import { SquallError } from '../../errors.js';
 
 export type Dict = Record<string, unknown>;
 
+/** Output and string results stop at 10 MB: a template that big is a runaway, not a parameter. */
+export const MAX_STRING_CHARS = 10 * 1024 * 1024;
+
+/** Fails before a padding or width argument could build a string past MAX_STRING_CHARS. */
+export function checkWidth(n: number): number {
+  if (n > MAX_STRING_CHARS) throw evalError(`width ${n} is over the ${MAX_STRING_CHARS} character limit`);
+  return n;
+}
+
 /** Jinja2's StrictUndefined (what st2 and Orquesta use): only `is defined` and `default` may touch it. */
 export class Undefined {
   /** `lenient`: Jinja's plain Undefined (an if-expression without else), which renders as ''. */
