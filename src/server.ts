@@ -74,7 +74,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   for (const dir of config.packs) extraPacks.push({ dir, name: (await registerPack(packs, dir)).pack.name });
 
   const stops: Array<() => Promise<void>> = [];
-  const auth = await createAuthServices(store, config.home, now);
+  const auth = await createAuthServices(store, config.home, now, log);
   const datastore = createDatastore(store, config.home, now);
   const eventsAndRules = await setupEventsAndRules({
     store, now, log, events, executions, datastore,

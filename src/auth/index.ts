@@ -2,6 +2,8 @@
 // node with createAuthServices and passes it to the API; the rules engine and the workflow
 // engine call `authorizer.authorize({ username: owner, via: 'rule' }, 'action:execute',
 // { type: 'action', ref, pack })` before requesting an execution on someone's behalf.
+import type { Logger } from 'pino';
+import { hasCode } from '../errors.js';
 import type { Store } from '../store/types.js';
 import { createAuthorizer, seedSystemRoles, type Authorizer } from './rbac.js';
 import { loadRbacFiles } from './rbac-files.js';
@@ -30,10 +32,17 @@ export interface AuthServices {
   invalidate(): void;
 }
 
-/** Seeds the system roles, loads $SQUALL_HOME/rbac (throws RBAC_FILE_INVALID on a bad file) and builds the checkers. */
-export async function createAuthServices(store: Store, home: string, now: () => number): Promise<AuthServices> {
+/**
+ * Seeds the system roles, loads $SQUALL_HOME/rbac and builds the checkers. A bad RBAC file is
+ * logged and changes nothing (the roles last loaded stay in force): a typo must not keep the
+ * node from starting; `squall role reload` reports it as an error.
+ */
+export async function createAuthServices(store: Store, home: string, now: () => number, log: Pick<Logger, 'error'>): Promise<AuthServices> {
   await store.tx((tx) => seedSystemRoles(tx, now()));
-  await loadRbacFiles(store, home, { user: 'system' }, now());
+  await loadRbacFiles(store, home, { user: 'system' }, now()).catch((err: unknown) => {
+    if (!hasCode(err, 'RBAC_FILE_INVALID')) throw err;
+    log.error({ code: err.code, problems: err.details }, `RBAC files not applied: ${err.message}`);
+  });
   const authorizer = createAuthorizer(store, now);
   const verifyKey = createKeyVerifier(store, now);
   const verifyToken = createTokenVerifier(store, now);
