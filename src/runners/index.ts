@@ -3,18 +3,21 @@ import { renderValue } from '../expr/index.js';
 import { httpRunner } from './http.js';
 import { localShellCmdRunner, localShellScriptRunner } from './local-shell.js';
 import { noopRunner } from './noop.js';
+import { remoteShellCmdRunner, remoteShellScriptRunner } from './remote-shell.js';
 import type { Runner } from './types.js';
 
 export type { Runner, RunContext, RunOutcome, RunStatus, OutputStream } from './types.js';
 export { runProcess, type ProcessOptions, type ProcessResult } from './process.js';
 
-/** The built-in runners: local-shell-cmd, local-shell-script, http-request, noop. */
+/** The built-in runners: local-shell-cmd, local-shell-script, http-request, noop, remote-shell-cmd, remote-shell-script. */
 export function builtinRunners(): Map<string, Runner> {
   const runners = [
     localShellCmdRunner((template, data) => renderValue(template, data)),
     localShellScriptRunner(),
     httpRunner(),
     noopRunner(),
+    remoteShellCmdRunner((template, data) => renderValue(template, data)),
+    remoteShellScriptRunner(),
   ];
   return new Map(runners.map((r) => [r.name, r]));
 }
