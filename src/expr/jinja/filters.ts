@@ -5,7 +5,7 @@ import type { Filter } from './filter-api.js';
 import { collectionFilters } from './filters-collections.js';
 import { arg, checkArgs } from './args.js';
 import {
-  MAX_STRING_CHARS, PyFloat, Undefined, checkWidth, defined, evalError, isDict, iterate, length, pyFloat, repr, str, toFloat, toInt,
+  MAX_STRING_CHARS, PyFloat, Undefined, checkWidth, tuple, defined, evalError, isDict, iterate, length, pyFloat, repr, str, toFloat, toInt,
 } from './values.js';
 import { pyJson } from './json.js';
 
@@ -20,12 +20,23 @@ function capString(s: string): string {
   return s;
 }
 
-/** Python's round(): to nearest, ties to even (Jinja's 'common' method calls it). */
+/**
+ * Python's round(): decided on the double's exact decimal value (2.675 is 2.67499… so it rounds
+ * down), ties to even. Jinja's 'common' method calls it.
+ */
 function roundHalfEven(n: number, precision: number): number {
-  const f = 10 ** precision;
-  const x = n * f;
-  const r = Math.round(x);
-  return (Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) / f;
+  if (!Number.isFinite(n) || Math.abs(n) >= 1e21) return n;
+  if (precision < 0) {
+    const f = 10 ** -precision;
+    return roundHalfEven(n / f, 0) * f;
+  }
+  const [int, frac = ''] = Math.abs(n).toFixed(Math.min(100, precision + 30)).split('.') as [string, string?];
+  let digits = BigInt(int + frac.slice(0, precision));
+  const next = frac[precision] ?? '0';
+  const beyond = /[1-9]/.test(frac.slice(precision + 1));
+  if (next > '5' || (next === '5' && (beyond || digits % 2n === 1n))) digits += 1n;
+  const out = Number(digits) / 10 ** precision;
+  return n < 0 ? -out : out;
 }
 
 function indent(s: string, width: unknown, first: boolean, blank: boolean): string {
@@ -121,7 +132,7 @@ const textFilters: Record<string, Filter> = {
   },
   format: (v, a, kw) => {
     if (a.length && Object.keys(kw).length) throw evalError("can't handle positional and keyword arguments at the same time");
-    return percentFormat(asString('format', v), Object.keys(kw).length ? kw : a.length === 1 && isDict(a[0]) ? [a[0]] : a);
+    return percentFormat(asString('format', v), Object.keys(kw).length ? kw : tuple(a));
   },
   filesizeformat: (v, a, kw) => {
     const bytes = toFloat(v);

@@ -1,7 +1,7 @@
 // Python's two string formatting languages as templates use them: printf-style
 // (`"%s-%05.2f" % (a, b)`, Jinja's `format` filter) and str.format() with its format-spec.
 import {
-  checkWidth, defined, evalError, floatRepr, hasOwn, isDict, isFloat, isNumeric, num, numberRepr, repr, str, toFloat, toInt, typeName, type Dict,
+  Tuple, checkWidth, defined, evalError, floatRepr, hasOwn, isDict, isFloat, isNumeric, num, numberRepr, repr, str, toFloat, toInt, typeName, type Dict,
 } from './values.js';
 
 function pad(s: string, width: number, align: string, fill: string): string {
@@ -130,7 +130,8 @@ export function strFormat(template: string, args: unknown[], kwargs: Dict): stri
 
 /** printf-style `fmt % values` (Python's str % operator). */
 export function percentFormat(fmt: string, values: unknown): string {
-  const list = Array.isArray(values) ? values : [values];
+  // Only a tuple spreads into several arguments, as in Python: '%s' % [1, 2] prints the list.
+  const list = values instanceof Tuple ? values : [values];
   const mapping = isDict(values) ? values : null;
   let i = 0;
   const next = (): unknown => {

@@ -575,6 +575,81 @@ const TEMPLATES: Array<[string, string]> = [
   ["{{ [1, 2] | map(\"add\") | list }}", "EXPR_EVAL"],
 ];
 
+const NUMBERS_DATA = { l: [1, 2], d: { k: 'v', n: 2 }, s: 'abc', x: 5, u: [{ a: { b: 1 } }, { a: { b: 2 } }] };
+
+// Python number semantics (int/float, true division, rounding), printf formatting, attribute paths.
+const NUMBERS_AND_FORMATTING: Array<[string, string]> = [
+  ["{{ \"%s\" % l }}", "[1, 2]"],
+  ["{{ \"%s\" % (l,) }}", "[1, 2]"],
+  ["{{ \"%s-%s\" % (1, 2) }}", "1-2"],
+  ["{{ \"%(k)s/%(n)d\" % d }}", "v/2"],
+  ["{{ \"%s\" % d }}", "{'k': 'v', 'n': 2}"],
+  ["{{ \"%s\" | format(l) }}", "[1, 2]"],
+  ["{{ \"%s %s\" | format(1, 2) }}", "1 2"],
+  ["{{ \"%(k)s\" | format(k=3) }}", "3"],
+  ["{{ \"%s\" | format(d) }}", "{'k': 'v', 'n': 2}"],
+  ["{{ \"%d items\" | format(x) }}", "5 items"],
+  ["{{ \"%.2f\" | format(x) }}", "5.00"],
+  ["{{ \"%5.1f%%\" | format(12.345) }}", " 12.3%"],
+  ["{{ u | map(attribute=\"a.b\") | list }}", "[1, 2]"],
+  ["{{ u | sort(attribute=\"a.b\", reverse=true) | map(attribute=\"a.b\") | list }}", "[2, 1]"],
+  ["{{ u | selectattr(\"a.b\", \"eq\", 2) | list }}", "[{'a': {'b': 2}}]"],
+  ["{{ u | sum(attribute=\"a.b\") }}", "3"],
+  ["{{ u | groupby(\"a.b\") | map(\"first\") | list }}", "[1, 2]"],
+  ["{{ [[1, 2], [3, 4]] | map(attribute=\"1\") | list }}", "[2, 4]"],
+  ["{{ [[1, 2], [3, 4]] | map(\"first\") | list }}", "[1, 3]"],
+  ["{{ [[1, 2], [3, 4]] | map(\"join\", \",\") | list }}", "['1,2', '3,4']"],
+  ["{{ [\"a\", \"b\"] | map(\"replace\", \"a\", \"x\") | list }}", "['x', 'b']"],
+  ["{{ l | map(\"default\", 0) | list }}", "[1, 2]"],
+  ["{{ [\"1\", \"2\"] | map(\"int\") | sum }}", "3"],
+  ["{{ s | list | reverse | join }}", "cba"],
+  ["{% set parts = [] %}{% for c in s %}{% set _ = parts.append(c | upper) %}{% endfor %}{{ parts | join(\"-\") }}", "A-B-C"],
+  ["{% set total = namespace(v=0) %}{% for i in l %}{% set total.v = total.v + i %}{% endfor %}{{ total.v }}", "3"],
+  ["{{ d.k if d.k is defined else \"none\" }}", "v"],
+  ["{{ d.missing if d.missing is defined else \"none\" }}", "none"],
+  ["{{ (d.missing or \"x\") }}", "EXPR_EVAL"],
+  ["{{ d.missing | default(d.k) }}", "v"],
+  ["{{ x > 3 and \"big\" or \"small\" }}", "big"],
+  ["{{ x is number and x > 3 }}", "True"],
+  ["{{ s is string and s | length == 3 }}", "True"],
+  ["{{ [] | first is undefined }}", "True"],
+  ["{{ 10 / 4 }}", "2.5"],
+  ["{{ 10 // 4 }}", "2"],
+  ["{{ 10 % 4 }}", "2"],
+  ["{{ 2 ** 0.5 }}", "1.4142135623730951"],
+  ["{{ 4 ** 0.5 }}", "2.0"],
+  ["{{ -x }}", "-5"],
+  ["{{ +x }}", "5"],
+  ["{{ x * 1.0 }}", "5.0"],
+  ["{{ (x / 2) | int }}", "2"],
+  ["{{ x / 2.5 }}", "2.0"],
+  ["{{ 1 + true }}", "2"],
+  ["{{ true + true }}", "2"],
+  ["{{ \"5\" | int + 1 }}", "6"],
+  ["{{ \"5\" ~ 1 }}", "51"],
+  ["{{ 0.1 + 0.7 }}", "0.7999999999999999"],
+  ["{{ 1e-7 }}", "1e-07"],
+  ["{{ 100.0 / 3 }}", "33.333333333333336"],
+  ["{{ 3.0 | string }}", "3.0"],
+  ["{{ [1.0, 2.5] }}", "[1.0, 2.5]"],
+  ["{{ {\"a\": 1.0} }}", "{'a': 1.0}"],
+  ["{{ 1.0 | tojson }}", "1.0"],
+  ["{{ {\"f\": 2.0} | to_json_string }}", "{\"f\": 2.0}"],
+  ["{{ 2.0 | to_yaml_string }}", "2.0\n...\n"],
+  ["{{ 7 | float | round }}", "7.0"],
+  ["{{ 7.5 | round | int }}", "8"],
+  ["{{ 2.675 | round(2) }}", "2.67"],
+  ["{{ 0.5 | round }}", "0.0"],
+  ["{{ 1.5 | round }}", "2.0"],
+  ["{{ -0.5 | round }}", "-0.0"],
+  ["{{ range(3) | map(\"string\") | join(\",\") }}", "0,1,2"],
+  ["{{ range(0) | list }}", "[]"],
+  ["{{ range(1, 4) | sum }}", "6"],
+  ["{{ l + [3] }}", "[1, 2, 3]"],
+  ["{{ [1] == [1.0] }}", "True"],
+  ["{{ 1 in [1.0] }}", "True"],
+];
+
 function render(template: string, data: unknown): string {
   try {
     return compileJinjaTemplate(template).render(data);
@@ -599,5 +674,11 @@ describe("st2's filters match st2common's Python implementations", () => {
 describe('st2-style templates, whitespace control, precedence and formatting match python3-jinja2', () => {
   it.each(TEMPLATES)('%s', (template, expected) => {
     expect(render(template, WORKFLOW_DATA)).toBe(expected);
+  });
+});
+
+describe('numbers, printf formatting and attribute paths match python3-jinja2', () => {
+  it.each(NUMBERS_AND_FORMATTING)('%s', (template, expected) => {
+    expect(render(template, NUMBERS_DATA)).toBe(expected);
   });
 });
