@@ -26,13 +26,16 @@ export function attribute(v: unknown, name: string, pos: number): unknown {
 
 /** `value[key]` and `dict[key, default]`. */
 export function indexValue(v: unknown, keys: unknown[], pos: number): unknown {
-  if (Array.isArray(v) && keys.length === 1 && typeof keys[0] === 'number' && Number.isInteger(keys[0])) {
-    const i = keys[0] < 0 ? v.length + keys[0] : keys[0];
-    if (i < 0 || i >= v.length) throw evalError(pos, `index ${keys[0]} is out of range for a list of ${v.length}`);
+  const first = keys[0];
+  // Python's bool is an int: [1, 2][true] is 2.
+  const index = typeof first === 'boolean' ? Number(first) : first;
+  if (Array.isArray(v) && keys.length === 1 && typeof index === 'number' && Number.isInteger(index)) {
+    const i = index < 0 ? v.length + index : index;
+    if (i < 0 || i >= v.length) throw evalError(pos, `index ${index} is out of range for a list of ${v.length}`);
     return v[i];
   }
   if (isDict(v) && (keys.length === 1 || keys.length === 2)) {
-    const k = toKey(keys[0]);
+    const k = toKey(first, pos);
     if (hasKey(v, k)) return v[k];
     if (keys.length === 2) return keys[1];
     throw evalError(pos, `key ${JSON.stringify(k)} not found`);
@@ -182,10 +185,15 @@ function mappingNode(key: Node, value: Node, pos: number): Node {
 
 function compileIndex(target: Node, args: Arg[], pos: number): Node {
   const { args: positional, kw } = splitArgs(args);
+  const keys = [...positional];
   // `d[key, default => x]` names the default, as yaql's dict indexer allows.
-  const extra = kw && Object.keys(kw).length === 1 && kw.default && positional.length === 1 ? [kw.default] : kw ? null : [];
-  const keys = extra ? [...positional, ...extra] : [];
-  if (!extra || keys.some((k) => k.hole || k.pair)) return node(() => { throw evalError(pos, 'an index takes one or two plain values'); }, pos);
+  const namesDefaultOnly = kw !== null && Object.keys(kw).length === 1 && kw.default !== undefined && keys.length === 1;
+  if (namesDefaultOnly) keys.push(kw.default!);
+  if ((kw && !namesDefaultOnly) || keys.some((k) => k.hole || k.pair)) {
+    return node(() => {
+      throw evalError(pos, 'an index takes one or two plain values');
+    }, pos);
+  }
   const tev = target.ev;
   if (keys.length === 1) {
     const kev = keys[0]!.ev;
@@ -196,23 +204,27 @@ function compileIndex(target: Node, args: Arg[], pos: number): Node {
 
 function compileList(args: Arg[], pos: number): Node {
   const { args: items, kw } = splitArgs(args);
-  if (kw || items.some((i) => i.hole)) return node(() => { throw evalError(pos, 'a list literal holds plain values only'); }, pos);
-  return node((c) => {
-    const out = items.map((i) => i.ev(c));
-    if (out.some((v) => v instanceof MappingPair)) throw evalError(pos, 'a list literal holds plain values only');
-    return out;
-  }, pos);
+  if (kw || items.some((i) => i.hole || i.pair)) {
+    return node(() => {
+      throw evalError(pos, 'a list literal holds plain values only');
+    }, pos);
+  }
+  return node((c) => items.map((i) => i.ev(c)), pos);
 }
 
 function compileMap(args: Arg[], pos: number): Node {
   const pairs: { key: Node; value: Node }[] = [];
   for (const a of args) {
-    if (a.k !== 'mapping') return node(() => { throw evalError(a.pos, 'a dict literal holds key => value pairs only'); }, pos);
+    if (a.k !== 'mapping') {
+      return node(() => {
+        throw evalError(a.pos, 'a dict literal holds key => value pairs only');
+      }, pos);
+    }
     pairs.push({ key: compileAst(a.key), value: compileAst(a.value) });
   }
   return node((c) => {
     const d = newDict();
-    for (const p of pairs) setKey(d, toKey(p.key.ev(c)), p.value.ev(c));
+    for (const p of pairs) setKey(d, toKey(p.key.ev(c), pos), p.value.ev(c));
     return d;
   }, pos);
 }

@@ -56,11 +56,12 @@ export function setKey(d: Dict, key: string, value: unknown): void {
  * Dict keys are strings in JSON. yaql's other hashable keys are written as Python's json
  * module writes them (true, false, null, 1.5); a list or dict cannot be a key.
  */
-export function toKey(v: unknown): string {
+export function toKey(v: unknown, pos?: number): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean' || typeof v === 'number') return String(v);
-  throw new SquallError('EXPR_EVAL', `a ${typeName(v)} cannot be a dict key`);
+  const message = `a ${typeName(v)} cannot be a dict key`;
+  throw pos === undefined ? new SquallError('EXPR_EVAL', message) : evalError(pos, message);
 }
 
 export function newDict(entries: Iterable<readonly [string, unknown]> = []): Dict {

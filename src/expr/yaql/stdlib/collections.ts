@@ -34,7 +34,7 @@ function kwPairs(inv: Inv): [string, unknown][] {
 function pairsOf(args: unknown[], inv: Inv): [string, unknown][] {
   return args.map((p) => {
     if (!(p instanceof MappingPair)) throw noMatch(inv, 'expected key => value pairs');
-    return [toKey(p.key), p.value];
+    return [toKey(p.key, inv.pos), p.value];
   });
 }
 
@@ -42,7 +42,7 @@ function dictFromItems(items: unknown[], inv: Inv): Dict {
   return newDict(
     items.map((it) => {
       if (!Array.isArray(it) || it.length !== 2) throw evalError(inv.pos, 'dict(): every item must be a [key, value] pair');
-      return [toKey(it[0]), it[1]] as const;
+      return [toKey(it[0], inv.pos), it[1]] as const;
     }),
   );
 }
@@ -107,7 +107,7 @@ export const collections: Record<string, YaqlFunction> = {
     const a = argValues(inv, true);
     if (isDict(a[0]) && (a.length > 1 || inv.kw)) {
       const d = a[0];
-      if (a.length === 3 && !(a[1] instanceof MappingPair)) return newDict([...Object.entries(d), [toKey(a[1]), a[2]]]);
+      if (a.length === 3 && !(a[1] instanceof MappingPair)) return newDict([...Object.entries(d), [toKey(a[1], inv.pos), a[2]]]);
       if (a.length === 2 && isDict(a[1]) && !inv.kw) return newDict([...Object.entries(d), ...Object.entries(a[1])]);
       return newDict([...Object.entries(d), ...pairsOf(a.slice(1), inv), ...kwPairs(inv)]);
     }
@@ -123,10 +123,10 @@ export const collections: Record<string, YaqlFunction> = {
   get: valueFn('method', (a, inv) => {
     arity(a, inv, 2, 3);
     const d = asDict(a[0], inv);
-    const k = toKey(a[1]);
+    const k = toKey(a[1], inv.pos);
     return hasKey(d, k) ? d[k] : (a[2] ?? null);
   }),
-  containsKey: valueFn('method', (a, inv) => (arity(a, inv, 2), hasKey(asDict(a[0], inv), toKey(a[1])))),
+  containsKey: valueFn('method', (a, inv) => (arity(a, inv, 2), hasKey(asDict(a[0], inv), toKey(a[1], inv.pos)))),
   containsValue: valueFn('method', (a, inv) => {
     arity(a, inv, 2);
     const d = asDict(a[0], inv);
@@ -134,7 +134,7 @@ export const collections: Record<string, YaqlFunction> = {
   }),
   deleteAll: valueFn('method', (a, inv) => {
     arity(a, inv, 2);
-    const drop = new Set(asList(a[1], inv).map(toKey));
+    const drop = new Set(asList(a[1], inv).map((k) => toKey(k, inv.pos)));
     return newDict(Object.entries(asDict(a[0], inv)).filter(([k]) => !drop.has(k)));
   }),
   mergeWith: lazyFn('method', mergeWith),
@@ -143,7 +143,7 @@ export const collections: Record<string, YaqlFunction> = {
     const xs = asList(inv.args[0]!.ev(inv.ctx), inv);
     const keyOf = lambdaArg(inv, 1)!;
     const valueOf = lambdaArg(inv, 2) ?? ((x: unknown) => x);
-    return newDict(xs.map((x) => [toKey(keyOf(x)), valueOf(x)] as const));
+    return newDict(xs.map((x) => [toKey(keyOf(x), inv.pos), valueOf(x)] as const));
   }),
   isDict: valueFn('function', (a, inv) => (arity(a, inv, 1), isDict(a[0]))),
   isList: valueFn('function', (a, inv) => (arity(a, inv, 1), Array.isArray(a[0]))),
@@ -207,7 +207,7 @@ export const collections: Record<string, YaqlFunction> = {
 /** delete() on a list (position, count) or on a dict (keys). */
 export function deleteItems(a: unknown[], inv: Inv): unknown {
   if (isDict(a[0])) {
-    const drop = new Set(a.slice(1).map(toKey));
+    const drop = new Set(a.slice(1).map((k) => toKey(k, inv.pos)));
     return newDict(Object.entries(a[0]).filter(([k]) => !drop.has(k)));
   }
   arity(a, inv, 2, 3);
