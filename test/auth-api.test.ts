@@ -117,10 +117,14 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await ruth('POST', '/executions', { action: 'core.local', parameters: { cmd: 'true' } })).status).toBe(403);
       expect((await ruth('GET', `/executions/${ok.body.id}`)).status).toBe(200);
       expect((await ruth('DELETE', `/executions/${ok.body.id}`)).status).not.toBe(403);
+      expect((await ruth('POST', `/executions/${ok.body.id}/re_run`, { parameters: {} })).status).toBe(201);
       expect((await ruth('GET', '/executions')).status).toBe(403);
       // Revoking the role takes effect on the next request (cache invalidated on change).
       expect((await s.call('DELETE', '/rbac/assignments/ruth/noop_runner')).status).toBe(204);
       expect((await ruth('POST', '/executions', { action: 'core.noop', parameters: {} })).status).toBe(403);
+      // Still the owner: may view it, but a re-run needs action:execute again.
+      expect((await ruth('GET', `/executions/${ok.body.id}`)).status).toBe(200);
+      expect((await ruth('POST', `/executions/${ok.body.id}/re_run`, { parameters: {} })).status).toBe(403);
     });
 
     it('keys: system keys by permission, user keys private, secrets decrypted only with permission', async () => {

@@ -106,7 +106,14 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/executions/:id/output': { permission: 'execution:view', resource: execById },
   'DELETE /api/v1/executions/:id': { permission: 'execution:modify', resource: execById },
   'POST /api/v1/executions/:id/cancel': { permission: 'execution:modify', resource: execById },
-  'POST /api/v1/executions/:id/re_run': { permission: 'execution:modify', resource: execById },
+  // A re-run runs the action again: it needs the right to execute that action, not only to control the execution.
+  'POST /api/v1/executions/:id/re_run': {
+    permission: 'action:execute',
+    resource: async (req, auth) => {
+      const e = await executionResource(auth, params(req).id!);
+      return { type: 'action', ref: e.action, pack: e.pack };
+    },
+  },
   'GET /api/v1/packs': { permission: 'pack:list' },
   'GET /api/v1/packs/:name': { permission: 'pack:view', resource: refResource('pack') },
   'POST /api/v1/packs/register': { permission: 'pack:create' },
