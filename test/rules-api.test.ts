@@ -31,7 +31,7 @@ describeServer('rules API', (server) => {
 
   it('classic auto-remediation: monitoring webhook → criteria → action, every decision recorded', async () => {
     const rules = (await call('GET', '/rules?pack=examples')).body.map((r: Json) => r.ref);
-    expect(rules).toEqual(['examples.drain_overloaded_host', 'examples.echo_event', 'examples.restart_on_critical']);
+    expect(rules).toEqual(['examples.drain_overloaded_host', 'examples.echo_event', 'examples.lights_on_button', 'examples.restart_on_critical']);
     const hit = await call('POST', '/webhooks/monitoring/alerts', { status: 'CRITICAL', service: 'nginx', host: 'web1', summary: 'down' });
     expect(hit.status).toBe(202);
     const miss = await call('POST', '/webhooks/monitoring/alerts', { status: 'ok', service: 'nginx', host: 'web1' });
