@@ -25,10 +25,19 @@ function resolved(v: unknown): unknown {
   return v instanceof KvRef && v.path.length >= 2 ? resolveKv(v) : v;
 }
 
+// `ctx()` and friends are called with no arguments most of the time: share one frozen, empty set.
+const NO_ARGS: [unknown[], Dict] = Object.freeze([Object.freeze([]) as unknown as unknown[], Object.freeze({}) as Dict]) as [unknown[], Dict];
+
+/** Arguments for a host function: plain data only (integral floats unboxed). */
+function hostArgs(args: unknown[], kwargs: Dict): [unknown[], Dict] {
+  if (args === NO_ARGS[0]) return NO_ARGS;
+  return [args.map((a) => toData(a)), toData(kwargs) as Dict];
+}
+
 function compileArgs(src: string, call: CallArgs): (c: Ctx) => [unknown[], Dict] {
   const args = call.args.map((a) => compileExpr(src, a));
   const kwargs = call.kwargs.map(([k, e]) => [k, compileExpr(src, e)] as const);
-  if (!args.length && !kwargs.length) return () => [[], {}];
+  if (!args.length && !kwargs.length) return () => NO_ARGS;
   return (c) => {
     const kw: Dict = {};
     for (const [k, e] of kwargs) kw[k] = plain(e(c));
@@ -63,7 +72,7 @@ function compileCall(src: string, e: Extract<Expr, { k: 'call' }>): Ev {
       const d = c.data;
       if (!shadowed && !(isDict(d) && Object.prototype.hasOwnProperty.call(d, name))) {
         const host = lookupFunction(c.env, name);
-        if (host) return host(c.data, args.map((a) => toData(a)), toData(kwargs) as Dict) ?? null;
+        if (host) return host(c.data, ...hostArgs(args, kwargs)) ?? null;
         return invoke(c, globalValue(c, name), args, kwargs);
       }
       return invoke(c, lookupName(c, name), args, kwargs);

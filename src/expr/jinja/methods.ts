@@ -224,7 +224,7 @@ const dictMethods = new Map<string, Method<Dict>>([
 export function methodOf(self: unknown, name: string): Callable | undefined {
   if (typeof self === 'string') return bind(strMethods, self, name);
   if (Array.isArray(self)) return bind(listMethods, self, name);
-  if (isDict(self)) return bind(dictMethods, self, name);
+  if (typeof self === 'object' && self !== null && isDict(self)) return bind(dictMethods, self, name);
   return undefined;
 }
 

@@ -52,9 +52,14 @@ export function getAttr(obj: unknown, name: string): unknown {
   if (obj instanceof Undefined) throw evalError(obj.hint);
   if (obj instanceof KvRef) return new KvRef([...obj.path, name], obj.lookup);
   if (obj instanceof GroupTuple && (name === 'grouper' || name === 'list')) return obj[name === 'grouper' ? 0 : 1];
+  if (isDict(obj)) {
+    // Python looks the attribute up first, so d.items is the method even when 'items' is a key.
+    const method = methodOf(obj, name);
+    if (method) return method;
+    return hasOwn(obj, name) ? obj[name] : noAttr(obj, name);
+  }
   const method = methodOf(obj, name);
   if (method) return method;
-  if (isDict(obj)) return hasOwn(obj, name) ? obj[name] : noAttr(obj, name);
   if (obj instanceof Namespace) return obj.vars.has(name) ? obj.vars.get(name) : noAttr(obj, name);
   if (obj instanceof LoopContext) return obj.attr(name);
   return noAttr(obj, name);
