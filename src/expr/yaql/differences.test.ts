@@ -70,6 +70,23 @@ describe('collections: JSON has lists, not sets, dict views or iterators', () =>
   });
 });
 
+describe('lazy iterators: yaql leaves query results unevaluated until output', () => {
+  it('a query result is evaluated at once, so its errors surface here (yaql: `$.l.name = [1]` is false, the lazy map never runs)', () => {
+    expect(() => evaluate("$.l.name = [1]", { l: [1] })).toThrow(SquallError);
+  });
+
+  it('isList() of a query result is true (yaql: false, it is an iterator)', () => {
+    expect(evaluate('isList($.h.name)', { h: [{ name: 'x' }] })).toBe(true);
+  });
+});
+
+describe('dict key order', () => {
+  it('integer-like keys come first, as in every JavaScript object (Python keeps insertion order)', () => {
+    // yaql: [1, 2].
+    expect(evaluate("{b => 1, '1' => 2}.values()")).toEqual([2, 1]);
+  });
+});
+
 describe('other differences', () => {
   it('regex() as a result is its pattern text (yaql: a compiled pattern object, not JSON)', () => {
     expect(evaluate("regex('a+', ignoreCase => true)")).toBe('a+');
