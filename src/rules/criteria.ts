@@ -9,6 +9,7 @@ import { shown } from '../packs/problems.js';
 import { compilePattern, operators, regexModes, type Operator } from './operators.js';
 import { lookup, parseKey, type Segment } from './payload-path.js';
 import { PyTypeError } from './py.js';
+import { fastTest } from './fast-tests.js';
 import type { RuleProblem } from './model.js';
 
 export interface Leaf {
@@ -23,6 +24,8 @@ export interface Leaf {
   templated: boolean;
   /** A static regex/wildcard pattern, compiled once. */
   regex: RegExp | null;
+  /** The operator specialised for a fixed pattern (fast-tests.ts), or null. */
+  test: ((value: unknown) => boolean) | null;
   regexMode: string | undefined;
   /** search: any | all, and the criteria each item is checked against (keys rooted at `item`). */
   condition?: 'any' | 'all';
@@ -103,7 +106,7 @@ function compileLeaf(key: string, spec: unknown, at: Path, problems: RuleProblem
   const type = spec.type.toLowerCase();
   const leaf: Leaf = {
     kind: 'leaf', key, root: parsed.root, path: parsed.path, type, op: operators[type] ?? null,
-    pattern: spec.pattern ?? null, templated: isTemplate(spec.pattern), regex: null, regexMode: regexModes[type],
+    pattern: spec.pattern ?? null, templated: isTemplate(spec.pattern), regex: null, test: null, regexMode: regexModes[type],
   };
   if (type === 'search') return compileSearch(leaf, spec, at, problems);
   if (!leaf.op) {
@@ -118,6 +121,7 @@ function compileLeaf(key: string, spec: unknown, at: Path, problems: RuleProblem
       problem(problems, [...at, 'pattern'], (err as Error).message);
     }
   }
+  if (!leaf.templated) leaf.test = fastTest(type, leaf.pattern, leaf.regex);
   return leaf;
 }
 
@@ -186,6 +190,35 @@ function searchList(leaf: Leaf, list: unknown[], ctx: EvalContext, trace: Trace[
     if (!trace && (leaf.condition === 'any' ? ok : !ok)) return ok;
   }
   return leaf.condition === 'any' ? results.some(Boolean) : results.every(Boolean);
+}
+
+function passesLeaf(leaf: Leaf, roots: Record<string, unknown>, ctx: EvalContext): boolean {
+  const value = lookup(roots[leaf.root], leaf.path);
+  if (leaf.test) return leaf.test(value);
+  try {
+    if (leaf.children) return Array.isArray(value) && searchList(leaf, value, ctx, null);
+    return leaf.op!(value, patternOf(leaf, roots, ctx), ctx);
+  } catch (err) {
+    if (!(err instanceof PyTypeError) && !(err instanceof SquallError)) throw err;
+    return false;
+  }
+}
+
+/** Whether the group passes: the matcher's hot path (short-circuits, records nothing). */
+export function passes(group: Group, roots: Record<string, unknown>, ctx: EvalContext): boolean {
+  const items = group.items;
+  if (group.kind === 'any') {
+    for (let i = 0; i < items.length; i++) {
+      const n = items[i]!;
+      if (n.kind === 'leaf' ? passesLeaf(n, roots, ctx) : passes(n, roots, ctx)) return true;
+    }
+    return false;
+  }
+  for (let i = 0; i < items.length; i++) {
+    const n = items[i]!;
+    if (!(n.kind === 'leaf' ? passesLeaf(n, roots, ctx) : passes(n, roots, ctx))) return group.kind === 'not';
+  }
+  return group.kind !== 'not';
 }
 
 /** Evaluates a group; with `trace` every criterion is evaluated and recorded, otherwise it short-circuits. */

@@ -19,6 +19,10 @@ import type { EvalContext } from './criteria.js';
 import { buildIndex, criteriaPass, explainCriteria, rulesFor, type RuleIndex } from './matcher.js';
 import type { Rule, RuleEnforcement } from './model.js';
 import { groupKey, stepWindow } from './window.js';
+import { candidates } from './discriminator.js';
+import type { Leaf } from './criteria.js';
+import { lookup } from './payload-path.js';
+import { shown } from '../packs/problems.js';
 
 export interface RulesDeps {
   store: Store;
@@ -107,16 +111,25 @@ async function decide(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerIn
   return enforce(tx, deps, cr, inst, details);
 }
 
+// A rule the discriminator index left out: its filed criterion fails for this payload.
+function skipped(leaf: Leaf | undefined, inst: TriggerInstance): Decision {
+  const value = leaf ? lookup(inst.payload, leaf.path) : undefined;
+  const reason = leaf ? `${leaf.key} ${leaf.type} ${shown(leaf.pattern)} failed (value ${shown(value ?? null)})` : 'criteria did not pass';
+  return { status: 'no_match', execution_id: null, failure_reason: reason, details: {} };
+}
+
 /** Decides every enabled rule on the instance's trigger and records each decision. Idempotent. */
 export async function processTriggerInstance(tx: Tx, deps: RulesDeps, id: string): Promise<RuleEnforcement[]> {
   const inst = await eventRows.getInstance(tx, id);
   if (!inst || inst.status === 'processed' || inst.status === 'processing_failed') return [];
   const index = await currentIndex(tx, deps);
   const out: RuleEnforcement[] = [];
-  for (const cr of rulesFor(index, inst.trigger)) {
+  const rules = rulesFor(index, inst.trigger);
+  const worth = new Set(candidates(rules, inst.payload));
+  for (const cr of rules.all) {
     let decision: Decision;
     try {
-      decision = await decide(tx, deps, cr, inst);
+      decision = worth.has(cr) ? await decide(tx, deps, cr, inst) : skipped(rules.filedBy.get(cr), inst);
     } catch (err) {
       if (!(err instanceof SquallError)) throw err;
       decision = { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: {} };

@@ -2,30 +2,32 @@
 // ever compared with the rules of its own trigger, whatever else is registered.
 import type { Rule } from './model.js';
 import { compileRule, type CompiledRule } from './definition.js';
-import { evalGroup, firstFailure, type EvalContext, type Trace } from './criteria.js';
+import { evalGroup, firstFailure, passes, type EvalContext, type Trace } from './criteria.js';
+import { candidates, fileRules, type TriggerRules } from './discriminator.js';
 
 export interface RuleIndex {
   /** The rules revision this index was built from. */
   revision: number;
-  byTrigger: ReadonlyMap<string, readonly CompiledRule[]>;
+  byTrigger: ReadonlyMap<string, TriggerRules>;
   size: number;
 }
 
 export function buildIndex(rules: readonly Rule[], revision: number): RuleIndex {
-  const byTrigger = new Map<string, CompiledRule[]>();
+  const grouped = new Map<string, CompiledRule[]>();
   for (const rule of rules) {
     if (!rule.enabled) continue;
-    const list = byTrigger.get(rule.trigger_ref) ?? [];
+    const list = grouped.get(rule.trigger_ref) ?? [];
     list.push(compileRule(rule));
-    byTrigger.set(rule.trigger_ref, list);
+    grouped.set(rule.trigger_ref, list);
   }
+  const byTrigger = new Map([...grouped].map(([ref, list]) => [ref, fileRules(list)] as const));
   return { revision, byTrigger, size: rules.length };
 }
 
-const NONE: readonly CompiledRule[] = [];
+const NONE: TriggerRules = fileRules([]);
 
-/** The enabled rules on `triggerRef`. */
-export function rulesFor(index: RuleIndex, triggerRef: string): readonly CompiledRule[] {
+/** The enabled rules on `triggerRef`, filed by their discriminating criteria. */
+export function rulesFor(index: RuleIndex, triggerRef: string): TriggerRules {
   return index.byTrigger.get(triggerRef) ?? NONE;
 }
 
@@ -39,7 +41,7 @@ function emptyPayloadBlocks(cr: CompiledRule, payload: Record<string, unknown>):
 /** Whether the rule's criteria pass for `payload` (fast path: short-circuits, no trace). */
 export function criteriaPass(cr: CompiledRule, payload: Record<string, unknown>, ctx: EvalContext): boolean {
   if (emptyPayloadBlocks(cr, payload)) return false;
-  return evalGroup(cr.criteria, { trigger: payload }, ctx, null);
+  return passes(cr.criteria, { trigger: payload }, ctx);
 }
 
 /** Every criterion's outcome, and the first failure as one line. */
@@ -55,6 +57,12 @@ export function explainCriteria(cr: CompiledRule, payload: Record<string, unknow
 /** The rules on the instance's trigger whose criteria pass (the matcher alone; windows aside). */
 export function matchPayload(index: RuleIndex, triggerRef: string, payload: Record<string, unknown>, ctx: EvalContext): CompiledRule[] {
   const out: CompiledRule[] = [];
-  for (const cr of rulesFor(index, triggerRef)) if (criteriaPass(cr, payload, ctx)) out.push(cr);
+  const roots = { trigger: payload };
+  const empty = isEmpty(payload);
+  const rules = rulesFor(index, triggerRef);
+  for (const cr of candidates(rules, payload)) {
+    if (empty && cr.criteria.items.length > 0) continue;
+    if (passes(cr.criteria, roots, ctx)) out.push(cr);
+  }
   return out;
 }

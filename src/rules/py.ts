@@ -45,7 +45,7 @@ export function pyIn(needle: unknown, haystack: unknown): boolean {
     return haystack.includes(needle);
   }
   if (Array.isArray(haystack)) return haystack.some((x) => pyEq(x, needle));
-  if (isDict(haystack)) return (typeof needle === 'string' || isNum(needle)) && String(needle) in haystack;
+  if (isDict(haystack)) return (typeof needle === 'string' || isNum(needle)) && Object.prototype.hasOwnProperty.call(haystack, String(needle));
   throw new PyTypeError(`argument of type ${typeName(haystack)} is not iterable`);
 }
 
