@@ -8,7 +8,7 @@ import { binary, getAttr, getItem, sliceOf } from './runtime.js';
 import { builtinTests } from './tests.js';
 import {
   Callable, KvRef, PyFloat, Undefined, compare, contains, eq, evalError, floatRepr, isDict, isNumeric, newDict, numberRepr,
-  resolveKv, str, toData,
+  resolveKv, setOwn, str, toData,
   truthy, tuple, typeName, type Dict,
 } from './values.js';
 
@@ -40,7 +40,7 @@ function compileArgs(src: string, call: CallArgs): (c: Ctx) => [unknown[], Dict]
   if (!args.length && !kwargs.length) return () => NO_ARGS;
   return (c) => {
     const kw: Dict = {};
-    for (const [k, e] of kwargs) kw[k] = plain(e(c));
+    for (const [k, e] of kwargs) setOwn(kw, k, plain(e(c)));
     return [args.map((a) => plain(a(c))), kw];
   };
 }

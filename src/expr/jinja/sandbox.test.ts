@@ -139,6 +139,9 @@ describe('sandbox: templates reach only their data', () => {
     const r = compileJinjaTemplate("{{ {'__proto__': {'polluted': 1}} }}").evaluate({}) as Record<string, unknown>;
     expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
     expect(Object.keys(r)).toEqual(['__proto__']);
+    const k = compileJinjaTemplate("{{ dict(__proto__={'polluted': 1}) }}").evaluate({}) as Record<string, unknown>;
+    expect(Object.keys(k)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(k)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
