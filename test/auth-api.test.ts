@@ -116,6 +116,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect(ok.status).toBe(201);
       expect((await ruth('POST', '/executions', { action: 'core.local', parameters: { cmd: 'true' } })).status).toBe(403);
       expect((await ruth('GET', `/executions/${ok.body.id}`)).status).toBe(200);
+      // `squall run` waits on the stream of its own execution: allowed; the whole stream is not.
+      const own = await fetch(`${s.url}/api/v1/stream?execution=${ok.body.id}`, { headers: { 'St2-Api-Key': key } });
+      expect(own.status).toBe(200);
+      await own.body?.cancel();
+      expect((await ruth('GET', '/stream')).status).toBe(403);
       expect((await ruth('DELETE', `/executions/${ok.body.id}`)).status).not.toBe(403);
       expect((await ruth('POST', `/executions/${ok.body.id}/re_run`, { parameters: {} })).status).toBe(201);
       expect((await ruth('GET', '/executions')).status).toBe(403);

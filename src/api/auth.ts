@@ -92,7 +92,14 @@ const refResource = (type: Resource['type']) => (req: FastifyRequest): Resource 
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/status': { permission: 'system:view' },
   'GET /api/v1/runners': { permission: 'action:list' },
-  'GET /api/v1/stream': { permission: 'execution:list' },
+  // The whole stream needs a global execution:view; ?execution=ID (how `squall run` waits) needs view on that one.
+  'GET /api/v1/stream': {
+    permission: 'execution:view',
+    resource: (req, auth) => {
+      const id = fromQuery(req, 'execution');
+      return id ? executionResource(auth, id) : { type: 'execution' };
+    },
+  },
   'GET /api/v1/executions': { permission: 'execution:list' },
   'POST /api/v1/executions': {
     permission: 'action:execute',
