@@ -95,6 +95,12 @@ const ATTEMPTS = [
   "{% set f = range %}{{ f.constructor('return this')() }}",
   "{% macro m() %}{% endmacro %}{{ m.constructor('return process')() }}",
   "{% set x = [] %}{% set _ = x.append(x) %}{{ x | tojson }}",
+  "{{ process.getBuiltinModule('fs').writeFileSync('/tmp/squall-pwned', 'x') }}",
+  "{{ range.constructor('return process.getBuiltinModule(\"fs\")')() }}",
+  "{{ [].constructor.constructor('return globalThis')() }}",
+  "{{ l['constructor']['prototype']['polluted'] }}",
+  "{% set p = l.__proto__ %}{% set _ = p.append(1) %}{{ p }}",
+  "{% for k, v in {'__proto__': {'polluted': 1}}.items() %}{{ k }}{% endfor %}",
 ];
 
 function run(template: string): { output?: string; code?: string } {
@@ -124,6 +130,12 @@ describe('sandbox: templates reach only their data', () => {
     expect(r.output).not.toContain(CANARY);
     expect(r.output).not.toMatch(/native code|\[object |process|PATH=|uid=|globalThis|function [A-Z]/);
     expect(r.output).not.toMatch(/^yes$|^1$/);
+  });
+
+  it('writes no file through any attempt', async () => {
+    for (const t of ATTEMPTS) run(t);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync('/tmp/squall-pwned')).toBe(false);
   });
 
   it('leaves every prototype unpolluted after all attempts', () => {
