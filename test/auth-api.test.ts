@@ -170,6 +170,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await s.call('GET', '/keys/brief')).status).toBe(200);
       await until(async () => (await s.call('GET', '/keys/brief')).status === 404, 5000, 'TTL');
       expect((await s.call('GET', '/keys?prefix=brief')).body).toEqual([]);
+      const foreign = await s.call('PUT', '/keys/imported', { value: 'sqk1:000000000000:AAAA:AAAA:AAAA', encrypted: true });
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.faultstring).toMatch(/not made with this datastore's key/);
     });
 
     it('audit answers who changed what, from where, without secrets', async () => {

@@ -96,6 +96,8 @@ export async function login(
   const token = 'sqt_' + randomBytes(32).toString('base64url');
   const expires = now + ttl * 1000;
   await store.tx(async (tx) => {
+    // Expired tokens are useless; logins are rare enough to sweep them here.
+    await sql.deleteExpiredTokens(tx, now);
     await sql.insertToken(tx, { id: newId(now), token_hash: hashKey(token), username: req.username, created_at: now, expires_at: expires, revoked: 0 });
     await audit(tx, { actor: { user: req.username, address: req.address }, ts: now, action: 'auth.login', resourceType: 'user', resourceRef: req.username });
   });

@@ -94,8 +94,12 @@ export function keyRoutes(app: FastifyInstance, deps: KeyRouteDeps): void {
     let value = body.value;
     if (body.encrypted) {
       if (typeof value !== 'string') throw new SquallError('BAD_REQUEST', 'an encrypted value must be the ciphertext string from `squall key export`', { field: 'value' });
-      const clear = deps.datastore.keys.cipher.decrypt(value);
-      value = clear;
+      try {
+        value = deps.datastore.keys.cipher.decrypt(value);
+      } catch (err) {
+        if (!hasCode(err, 'DATASTORE_KEY_INVALID')) throw err;
+        throw new SquallError('BAD_REQUEST', `the encrypted value of key ${name} was not made with this datastore's key; export it with --decrypt from where it came`, { field: 'value' }, { cause: err });
+      }
     }
     return setKey(deps.datastore, { scope: t.scope, user: t.user, name, value, secret: body.secret || body.encrypted, ttl: body.ttl }, actorOf(req));
   });
