@@ -43,6 +43,15 @@ describe('squall expr eval', () => {
     }
   });
 
+  it('takes the language from the delimiters when --lang is absent', async () => {
+    const r = await squall('expr', 'eval', '--context', '{"a": [1, 2]}', '<% $.a.len() %>');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toBe(2);
+    const bare = await squall('expr', 'eval', 'a + 1');
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/--lang must be yaql or jinja/);
+  });
+
   it('fails with the error and its hint on stderr for a bad expression', async () => {
     const r = await squall('expr', 'eval', '--lang', 'jinja', '{{ a + }}');
     expect(r.code).toBe(1);

@@ -6,9 +6,12 @@ import { SquallError } from '../../errors.js';
 import { detectLang, evaluateExpression, renderValue, type Lang } from '../../expr/index.js';
 import { printJson } from '../output.js';
 
-function parseLang(v: unknown): Lang {
+/** The language asked for; without one, the language of the delimiters EXPR is wrapped in. */
+function parseLang(v: unknown, expr: string): Lang {
   if (v === 'yaql' || v === 'jinja') return v;
-  throw new SquallError('BAD_REQUEST', `--lang must be yaql or jinja (got ${JSON.stringify(v)})`, { field: 'lang' });
+  const detected = v === undefined ? detectLang(expr) : null;
+  if (detected) return detected;
+  throw new SquallError('BAD_REQUEST', `--lang must be yaql or jinja (got ${JSON.stringify(v ?? null)})`, { field: 'lang' });
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -34,7 +37,7 @@ function evaluateBatch(file: string): Array<{ value: unknown } | { error: string
       if (typeof item !== 'object' || item === null) throw new SquallError('BAD_REQUEST', `item ${i}: expected an object`);
       const { lang, expr, context } = item as Record<string, unknown>;
       if (typeof expr !== 'string') throw new SquallError('BAD_REQUEST', `item ${i}: expr must be a string`);
-      return { value: evaluateOne(parseLang(lang), expr, context ?? {}) };
+      return { value: evaluateOne(parseLang(lang, expr), expr, context ?? {}) };
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     }
@@ -45,12 +48,12 @@ export function registerExprCommands(program: Command): void {
   const expr = program.command('expr').description('expressions (YAQL, Jinja), evaluated offline');
   expr.command('eval [expr]')
     .description('print the JSON value of one expression as a workflow would compute it')
-    .option('--lang <lang>', 'yaql or jinja')
+    .option('--lang <lang>', 'yaql or jinja (default: the language of the delimiters around EXPR)')
     .option('--context <json>', 'the data the expression sees, as JSON', '{}')
     .option('--batch <file>', 'a JSON file of [{lang, expr, context}]; prints [{value}|{error}] in order')
     .action((source: string | undefined, o: { lang?: string; context: string; batch?: string }) => {
       if (o.batch) return printJson(evaluateBatch(o.batch));
       if (source === undefined) throw new SquallError('BAD_REQUEST', 'give an expression, or --batch FILE');
-      printJson(evaluateOne(parseLang(o.lang), source, parseJson(o.context, '--context')));
+      printJson(evaluateOne(parseLang(o.lang, source), source, parseJson(o.context, '--context')));
     });
 }
