@@ -72,7 +72,11 @@ function applySpec(v: unknown, spec: string, pos: number): string {
   const precision = precText === undefined ? undefined : Number(precText);
   let text: string;
   let numeric = false;
-  if (typeof v === 'number' && type !== 's') {
+  // Python formats a bool with a spec as the int it is; None, lists and dicts take no spec at all.
+  if (typeof v === 'boolean') return applySpec(Number(v), spec, pos);
+  if (typeof v !== 'number' && typeof v !== 'string') throw evalError(pos, `format(): the specification '${spec}' does not apply to ${pyRepr(v)}`);
+  if (typeof v === 'number' && type === 's') throw evalError(pos, `format(): code 's' does not apply to the number ${pyNumber(v)}`);
+  if (typeof v === 'number') {
     if (type === 'd' && !Number.isInteger(v)) throw evalError(pos, `format(): code 'd' needs an integer`);
     text = formatNumber(v, type ?? '', precision, sep, alt !== undefined);
     if (sign === '+' && v >= 0) text = `+${text}`;

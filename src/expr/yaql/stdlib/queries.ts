@@ -68,10 +68,7 @@ function range(a: unknown[], inv: Inv): number[] {
 function reduceWith(inv: Inv, collect: boolean): unknown {
   const { xs, fns } = withLambdas(inv, 1, 2);
   const hasSeed = inv.args.length > 2;
-  if (!hasSeed && xs.length === 0) {
-    if (collect) return [];
-    throw evalError(inv.pos, `${inv.name}() of an empty collection with no seed`);
-  }
+  if (!hasSeed && xs.length === 0) throw evalError(inv.pos, `${inv.name}() of an empty collection with no seed`);
   let acc = hasSeed ? inv.args[2]!.ev(inv.ctx) : xs[0];
   const steps: unknown[] = [acc];
   for (const x of hasSeed ? xs : xs.slice(1)) {
