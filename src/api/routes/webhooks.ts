@@ -93,7 +93,8 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): voi
       return (await deps.store.read((tx) => listTriggers(tx, 'core.st2.webhook'))).map(triggerToApi);
     });
 
-    scope.post('/api/v1/webhooks/st2', { schema: { body: St2Body } }, async (req, reply) => {
+    // The trigger instance is the record of a webhook call: no separate audit entry per event.
+    scope.post('/api/v1/webhooks/st2', { schema: { body: St2Body }, config: { audit: false } }, async (req, reply) => {
       const body = req.body as Static<typeof St2Body>;
       const delivery = deliveryId({ parameters: {} } as Trigger, payloadHeaders(req), body.payload);
       const { instance, duplicate } = await deps.store.tx((tx) => dispatchTriggerInstance(tx, deps.events, {
@@ -102,7 +103,7 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): voi
       return reply.code(202).send({ id: instance.id, trigger: instance.trigger, payload: instance.payload, duplicate });
     });
 
-    scope.post('/api/v1/webhooks/*', { config: { public: true } }, async (req, reply) => {
+    scope.post('/api/v1/webhooks/*', { config: { public: true, audit: false } }, async (req, reply) => {
       const url = (req.params as { '*': string })['*'].replace(/^\/+|\/+$/g, '');
       const triggers = await deps.store.read((tx) => webhookTriggers(tx, url));
       if (triggers.length === 0) throw new SquallError('WEBHOOK_NOT_FOUND', `no webhook ${url}: no rule listens on core.st2.webhook with url ${url}`);
