@@ -190,6 +190,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect(JSON.stringify(all.body)).not.toContain('S3cr3t-known-value-42');
       expect(all.body.some((e: { action: string }) => e.action === 'user.create')).toBe(true);
       expect(all.body.some((e: { action: string }) => e.action === 'role.assign')).toBe(true);
+      // Pack registration through the API: recorded with the pack's name.
+      expect((await s.call('POST', '/packs/register', { path: join(import.meta.dirname, 'fixtures', 'packs', 'demo_v2') })).status).toBe(201);
+      const packLog = await s.call('GET', '/audit?resource_type=pack');
+      expect(packLog.body[0]).toMatchObject({ actor: 'admin', action: 'pack.register', resource_ref: 'demo' });
     });
   });
 }
