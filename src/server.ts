@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/server.js';
 import { ensureAdminCredentials } from './auth/api-keys.js';
 import { createAuthServices, type AuthServices } from './auth/index.js';
-import { createDatastore, startKvPurger, type DatastoreDeps } from './datastore/index.js';
+import { createDatastore, listKeys, startKvPurger, type DatastoreDeps } from './datastore/index.js';
 import { securityRoutes } from './api/routes/auth.js';
 import { getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
@@ -18,7 +18,9 @@ import { startRetention } from './executions/retention.js';
 import { packRoutes } from './api/routes/packs.js';
 import { runnerRoutes } from './api/routes/runners.js';
 import { createPackDeps, registerPack, findAction, packDirectory, actionPolicies } from './packs/index.js';
-import { packConfigContent } from './packs/config.js';
+import { packConfigContent, resolvePackConfig } from './packs/config.js';
+import { nodeRunner } from './runners/node.js';
+import { pythonRunner } from './runners/python.js';
 import { packageRoot } from './paths.js';
 import { builtinRunners } from './runners/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -68,6 +70,14 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   executions.onFinished.push(workflows.onChildFinished);
   executions.onChildStatus.push(workflows.onChildStatus);
 
+  const datastore = createDatastore(store, config.home, now);
+  // Every datastore secret is masked wherever an execution could echo it (issue 6).
+  executions.knownSecrets = async () => (await Promise.all((['system', 'user'] as const).map((scope) =>
+    listKeys(datastore, { scope, user: null, limit: 100_000, offset: 0, decrypt: true })))).flat().filter((k) => k.secret).map((k) => k.value);
+  // Code actions (node, python-script) read the datastore and their pack's config.
+  const actionServices = { datastore, packConfig: (pack: string) => resolvePackConfig(datastore, pack) };
+  runners.set('node', nodeRunner(actionServices));
+  runners.set('python-script', pythonRunner(actionServices, join(config.home, 'virtualenvs')));
   const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home)] });
   await registerPack(packs, join(packageRoot(), 'packs', 'core'));
   const extraPacks: Array<{ dir: string; name: string }> = [];
@@ -75,7 +85,6 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 
   const stops: Array<() => Promise<void>> = [];
   const auth = await createAuthServices(store, config.home, now, log);
-  const datastore = createDatastore(store, config.home, now);
   const eventsAndRules = await setupEventsAndRules({
     store, now, log, events, executions, datastore,
     canDecrypt: async (user) => user !== null && auth.authorizer.authorize({ username: user, via: 'rule' }, 'key:decrypt'),

@@ -15,6 +15,8 @@ import { CANCEL_CHANNEL } from './events.js';
 import { concurrencyVerdict, retryPlan } from './policies.js';
 import { EXECUTION_QUEUE, requestIn } from './service.js';
 import { createOutputWriter } from './output.js';
+import { mergeParameterSchemas } from './parameters.js';
+import { createRedactor, secretParameterValues } from './redact.js';
 
 export interface SchedulerOptions {
   concurrency: number;
@@ -79,20 +81,28 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
     running.set(execution.id, controller);
     const log = deps.log.child({ executionId: execution.id, action: action.ref });
     const output = createOutputWriter(deps, execution.id, log);
+    // Secrets are masked before the result and output lines are stored or streamed.
+    const redactor = createRedactor([
+      ...secretParameterValues(mergeParameterSchemas(runner.parameters, action.parameters), execution.parameters),
+      ...(deps.knownSecrets ? await deps.knownSecrets() : []),
+    ]);
     try {
-      return await runner.run({
+      const outcome = await runner.run({
         executionId: execution.id,
         action,
         packDir,
         parameters: execution.parameters,
         signal: controller.signal,
-        output: output.line,
+        output: (stream, line) => output.line(stream, redactor.text(line)),
+        addSecret: redactor.add,
         log,
       });
+      return { ...outcome, result: redactor.value(outcome.result) };
     } catch (err) {
       // A runner that throws is Squall's failure, not the action's: recorded, never lost.
-      log.error({ err }, 'runner failed');
-      return { status: 'failed', result: { error: (err as Error).message, traceback: (err as Error).stack } };
+      const message = redactor.text((err as Error).message);
+      log.error({ error: message }, 'runner failed');
+      return { status: 'failed', result: { error: message, traceback: redactor.text((err as Error).stack ?? '') } };
     } finally {
       running.delete(execution.id);
       await output.close();

@@ -15,6 +15,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Streams one line (without its newline) of live output into the execution's output. */
   output(stream: OutputStream, line: string): void;
+  /** Masks `value` in this execution's output and result from now on (a datastore secret the action read). */
+  addSecret?: (value: unknown) => void;
   log: Logger;
 }
 

@@ -1,0 +1,112 @@
+"""Runs one StackStorm Python action for Squall's python-script runner.
+
+Reads {file, parameters, config, execution_id, pack, action, nonce, result_marker} as JSON on
+stdin, runs the Action subclass the entry point defines, and prints one marked result line.
+Datastore calls travel as JSON lines over the Unix socket in SQUALL_ACTION_SOCKET.
+"""
+import importlib.util
+import inspect
+import json
+import os
+import socket
+import sys
+import traceback
+
+from st2common.runners.base_action import Action
+
+
+class KeyValuePair(object):
+    def __init__(self, item):
+        self.name = item.get("name")
+        self.value = item.get("value")
+        self.secret = item.get("secret", False)
+        self.scope = item.get("scope")
+        self.expire_timestamp = item.get("expire_timestamp")
+
+    def __repr__(self):
+        return "<KeyValuePair name=%s>" % self.name
+
+
+class ActionService(object):
+    """st2's action service: datastore access with st2's `local` key prefix."""
+
+    def __init__(self, pack, class_name):
+        self._prefix = "%s.%s:" % (pack, class_name)
+        self._sock = None
+        self._file = None
+        self._seq = 0
+
+    def _call(self, **req):
+        if self._sock is None:
+            self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self._sock.connect(os.environ["SQUALL_ACTION_SOCKET"])
+            self._file = self._sock.makefile("r", encoding="utf-8")
+        self._seq += 1
+        req["id"] = self._seq
+        self._sock.sendall((json.dumps(req) + "\n").encode("utf-8"))
+        answer = json.loads(self._file.readline())
+        if not answer.get("ok"):
+            raise Exception(answer.get("error"))
+        return answer.get("value")
+
+    def _name(self, name, local):
+        return self._prefix + name if local else name
+
+    def get_value(self, name, local=True, scope="system", decrypt=False):
+        return self._call(op="get", name=self._name(name, local), scope=scope, decrypt=decrypt)
+
+    def set_value(self, name, value, ttl=None, local=True, scope="system", encrypt=False):
+        return self._call(op="set", name=self._name(name, local), value=value, ttl=ttl, scope=scope, secret=encrypt)
+
+    def delete_value(self, name, local=True, scope="system"):
+        return self._call(op="delete", name=self._name(name, local), scope=scope)
+
+    def list_values(self, local=True, prefix=None, scope="system", decrypt=False):
+        full = (self._prefix if local else "") + (prefix or "")
+        return [KeyValuePair(i) for i in self._call(op="list", prefix=full or None, scope=scope, decrypt=decrypt)]
+
+
+def action_class(module):
+    found = [c for _, c in inspect.getmembers(module, inspect.isclass)
+             if issubclass(c, Action) and c is not Action and c.__module__ == module.__name__]
+    if not found:
+        raise Exception("%s defines no subclass of st2common.runners.base_action.Action" % module.__file__)
+    return found[0]
+
+
+def main():
+    data = json.loads(sys.stdin.read())
+    out = os.fdopen(os.dup(1), "w")
+    marker = data["result_marker"] + data["nonce"] + " "
+
+    def finish(answer):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        out.write("\n" + marker + json.dumps(answer, default=str) + "\n")
+        out.flush()
+
+    try:
+        path = data["file"]
+        actions_dir = os.path.dirname(path)
+        # st2 puts the actions directory and actions/lib on the path of every Python action.
+        sys.path[:0] = [actions_dir, os.path.join(actions_dir, "lib")]
+        name = os.path.splitext(os.path.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        cls = action_class(module)
+        action = cls(config=data["config"], action_service=ActionService(data["pack"], cls.__name__))
+        value = action.run(**data["parameters"])
+        status = "succeeded"
+        # st2: a 2-tuple whose first item is a bool is (status, result).
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bool):
+            status = "succeeded" if value[0] else "failed"
+            value = value[1]
+        finish({"ok": True, "status": status, "result": value})
+    except BaseException as e:  # noqa: B902 - SystemExit from an action is its failure too
+        finish({"ok": False, "error": "%s: %s" % (type(e).__name__, e), "traceback": traceback.format_exc()})
+
+
+if __name__ == "__main__":
+    main()
