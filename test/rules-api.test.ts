@@ -146,4 +146,16 @@ describeServer('rules API', (server) => {
     const bad = await call('POST', '/executions', { action: 'core.inject_trigger', parameters: { trigger: 'examples.event', payload: { host: 'no kind' } } });
     expect((await finished(bad.body.id)).result.code).toBe('TRIGGER_PAYLOAD_INVALID');
   });
+
+  it('datastore changes are trigger instances, and rule templates read st2kv', async () => {
+    expect((await call('PUT', '/keys/greeting', { value: 'hello', scope: 'system' })).status).toBeLessThan(300);
+    const created = await until(async () => {
+      const list = (await call('GET', '/triggerinstances?trigger_type=core.st2.key_value_pair.create')).body as Json[];
+      return list.find((i) => i.payload.object?.name === 'greeting');
+    }, 10_000, 'key_value_pair.create');
+    expect(created.payload.object.value).toBe('hello');
+    expect((await call('POST', '/rules', webhookRule('kv', 'kv', {}, { ref: 'core.echo', parameters: { message: '{{ st2kv.system.greeting }} {{ trigger.body.who }}' } }))).status).toBe(201);
+    const id = (await call('POST', '/webhooks/kv', { who: 'bob' })).body.id;
+    expect((await decided(`trigger_instance=${id}`))[0]).toMatchObject({ status: 'succeeded', details: { parameters: { message: 'hello bob' } } });
+  });
 }, { packs: [examples] });
