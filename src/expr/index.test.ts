@@ -118,6 +118,8 @@ describe('renderValue', () => {
   it('yields a string when text surrounds expressions or there are several', () => {
     expect(renderValue('host-{{ name }}', data)).toBe('host-web');
     expect(renderValue('{{ a }}{{ a }}', data)).toBe('11');
+    expect(renderValue('{{ a }}\n', data)).toBe('1');
+    expect(renderValue(' {{ a }}', data)).toBe(' 1');
     expect(renderValue('{{ list }} items', data)).toBe('[1, 2] items');
     expect(renderValue('{% if a %}yes{% endif %}', data)).toBe('yes');
     expect(renderValue('n=<% $.a %>, l=<% $.list %>', data)).toBe('n=1, l=[1, 2]');

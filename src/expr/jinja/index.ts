@@ -102,7 +102,8 @@ export function compileJinjaTemplate(source: string): JinjaTemplate {
     const tokens = lexTemplate(src);
     const t0 = tokens[0]?.type;
     const close = tokens.findIndex((t) => t.type === 'var_end');
-    const single = t0 === 'var_begin' && close === tokens.length - 2 && tokens[close + 1]?.type === 'eof';
+    // Exactly one {{ … }} and nothing else, not even the trailing newline Jinja would drop.
+    const single = source.endsWith('}}') && t0 === 'var_begin' && close === tokens.length - 2 && tokens[close + 1]?.type === 'eof';
     if (single) {
       const ev = compileExpr(src, new Parser(src, [...tokens.slice(1, close), { type: 'eof', value: '', pos: tokens[close]!.pos }]).parseExpressionOnly());
       const evaluate = (data: unknown, env: EvalEnv = NO_ENV) => guarded(() => toResult(ev(newCtx(data, env, false))), source);
