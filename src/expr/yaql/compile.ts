@@ -256,11 +256,11 @@ function lookupStd(name: string): YaqlFunction | undefined {
   return Object.prototype.hasOwnProperty.call(standardLibrary, name) ? standardLibrary[name] : undefined;
 }
 
-function callHost(host: HostFunction, name: string, c: Ctx, pre: unknown[], s: SplitArgs, pos: number): unknown {
-  const args = [...pre, ...s.args.map((a) => {
+function callHost(host: HostFunction, name: string, c: Ctx, s: SplitArgs, pos: number): unknown {
+  const args = s.args.map((a) => {
     if (a.pair) throw evalError(a.pos, `${name}() takes no 'key => value' argument with a computed key`);
     return a.hole ? null : a.ev(c);
-  })];
+  });
   const kwargs = Object.create(null) as Record<string, unknown>;
   if (s.kw) for (const k of Object.keys(s.kw)) kwargs[k] = s.kw[k]!.ev(c);
   try {
@@ -283,9 +283,9 @@ function compileCall(name: string, args: Arg[], pos: number): Node {
   const bound = bindNamed(fn, raw, false);
   return node((c) => {
     const defined = lookupDefined(c, name);
-    if (defined) return callHost((_root, args, kw) => defined(args, kw), name, c, [], raw, pos);
+    if (defined) return callHost((_root, args, kw) => defined(args, kw), name, c, raw, pos);
     const host = lookupFunction(c.env, name);
-    if (host) return callHost(host, name, c, [], raw, pos);
+    if (host) return callHost(host, name, c, raw, pos);
     if (!fn) throw evalError(pos, std ? `${name}() is a method: write x.${name}(…)` : `unknown function '${name}'`);
     const inv: Inv = { ctx: c, args: bound.args, kw: bound.kw, pos, name, isMethod: false };
     return fn.call(inv);
