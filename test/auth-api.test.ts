@@ -41,6 +41,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect(token).toMatch(/^sqt_/);
       const me = await as({ token })('GET', '/auth/me');
       expect(me.body).toMatchObject({ username: 'olivia', via: 'token', roles: ['observer'] });
+      expect((await s.call('GET', '/auth/me', undefined, { 'St2-Api-Key': '', authorization: `Bearer ${token}` })).body.username).toBe('olivia');
       const stolen = token;
       expect((await as({ token })('DELETE', '/auth/tokens')).status).toBe(204);
       const r = await as({ token: stolen })('GET', '/executions');

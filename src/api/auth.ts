@@ -171,6 +171,12 @@ async function principalOf(req: FastifyRequest, verifyKey: KeyVerifier, auth: Ap
   }
   const key = presentedKey(req);
   if (!key) throw new SquallError('UNAUTHORIZED', 'authentication required: no API key or token in the request');
+  // A token sent as `Authorization: Bearer sqt_…` is still a token.
+  if (auth && key.startsWith('sqt_')) {
+    const p = await auth.verifyToken(key);
+    if (!p) throw new SquallError('UNAUTHORIZED', 'the token is not valid (expired, revoked or unknown); log in again');
+    return p;
+  }
   const p = await verifyKey(key);
   if (!p) throw new SquallError('UNAUTHORIZED', 'the API key is not valid (expired, disabled or unknown)');
   return p;

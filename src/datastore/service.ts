@@ -200,8 +200,9 @@ export async function purgeExpired(deps: DatastoreDeps, batch = 500): Promise<nu
     const n = await deps.store.tx(async (tx) => {
       const expired = await rows.expiredKv(tx, deps.now(), batch);
       for (const r of expired) {
-        await rows.deleteKv(tx, r.scope, r.owner, r.name);
-        await emit(deps, tx, { kind: 'delete', pair: pairFromRow(deps, r, false) });
+        // Every node purges; on PostgreSQL the second delete of a row waits for the first
+        // and removes nothing, so each expired key fires its delete trigger once.
+        if (await rows.deleteKv(tx, r.scope, r.owner, r.name)) await emit(deps, tx, { kind: 'delete', pair: pairFromRow(deps, r, false) });
       }
       return expired.length;
     });
