@@ -8,7 +8,7 @@ import { MAX_STRING_CHARS, Callable, Namespace, Undefined, evalError, hasOwn, it
 
 export type Run = (c: Ctx, out: string[]) => void;
 
-export function emit(c: Ctx, out: string[], s: string): void {
+function emit(c: Ctx, out: string[], s: string): void {
   c.budget.chars += s.length;
   if (c.budget.chars > MAX_STRING_CHARS) throw evalError(`template output exceeds ${MAX_STRING_CHARS} characters`);
   out.push(s);
@@ -109,7 +109,7 @@ function compileMacro(src: string, s: Extract<Stmt, { k: 'macro' }>): Run {
   };
 }
 
-export function compileStmt(src: string, s: Stmt): Run {
+function compileStmt(src: string, s: Stmt): Run {
   switch (s.k) {
     case 'text': {
       const text = s.text;

@@ -62,7 +62,7 @@ function formatNumber(n: number, type: string, precision: number | undefined, al
 }
 
 /** Python's format(value, spec) for str, int, float, bool and None. */
-export function formatSpec(value: unknown, spec: string): string {
+function formatSpec(value: unknown, spec: string): string {
   defined(value);
   const m = /^(?:(.)?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/s.exec(spec);
   if (!m) throw evalError(`invalid format specifier '${spec}'`);

@@ -54,7 +54,7 @@ function guarded<T>(fn: () => T, source?: string): T {
 }
 
 /** A value leaving the template: plain JSON-like data only (no runtime objects, no cycles). */
-export function toResult(v: unknown, seen: Set<object> = new Set()): unknown {
+function toResult(v: unknown, seen: Set<object> = new Set()): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof Undefined) {
     if (v.lenient) return '';

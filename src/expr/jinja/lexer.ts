@@ -23,7 +23,7 @@ const NUMBER = /\d[\d_]*(\.\d[\d_]*)?([eE][+-]?\d[\d_]*)?/y;
 const SPACE = /\s+/y;
 
 /** "line L column C" of an offset, both 1-based. */
-export function place(src: string, pos: number): { line: number; column: number } {
+function place(src: string, pos: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < pos && i < src.length; i++) {

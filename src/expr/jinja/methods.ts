@@ -80,7 +80,7 @@ function justify(align: '<' | '>' | '^'): Method<string> {
 
 const test = (re: RegExp): Method<string> => (s) => s.length > 0 && re.test(s);
 
-export function titleCase(s: string): string {
+function titleCase(s: string): string {
   return s.replace(/\p{L}+/gu, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase());
 }
 

@@ -10,7 +10,7 @@ import {
 
 /** Lists built by `*` or range() stop at this many items (range's cap matches Jinja2's sandbox). */
 export const MAX_RANGE = 100_000;
-export const MAX_LIST_ITEMS = 1_000_000;
+const MAX_LIST_ITEMS = 1_000_000;
 
 /** `loop` inside a for block. */
 export class LoopContext {

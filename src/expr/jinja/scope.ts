@@ -56,7 +56,7 @@ const GLOBALS = new Map<string, Callable>([
   })],
 ]);
 
-export function kvLookup(env: EvalEnv): (key: string, decrypt: boolean) => unknown {
+function kvLookup(env: EvalEnv): (key: string, decrypt: boolean) => unknown {
   return (key, decrypt) => {
     if (!env.kv) throw evalError('st2kv: no datastore is available in this evaluation');
     return env.kv(key, { decrypt });
@@ -103,7 +103,7 @@ export function applyTest(name: string, value: unknown, args: unknown[], kwargs:
   return t(value, args, kwargs);
 }
 
-export function filterRuntime(c: Ctx): FilterRuntime {
+function filterRuntime(c: Ctx): FilterRuntime {
   return {
     filter: (name, value, args, kwargs) => applyFilter(c, name, value, args, kwargs),
     test: (name, value, args, kwargs) => applyTest(name, value, args, kwargs),

@@ -178,7 +178,7 @@ export function numberRepr(n: number): string {
   return Number.isInteger(n) ? BigInt(n).toString() : floatRepr(n);
 }
 
-export function stringRepr(s: string): string {
+function stringRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {
