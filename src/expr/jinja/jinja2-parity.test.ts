@@ -650,6 +650,43 @@ const NUMBERS_AND_FORMATTING: Array<[string, string]> = [
   ["{{ 1 in [1.0] }}", "True"],
 ];
 
+const UNDEFINED_DATA = { d: { a: null, l: [] }, s: 'x' };
+
+// StrictUndefined as st2 configures it: only `is defined`/`is undefined` and `default` touch an undefined.
+const UNDEFINED_HANDLING: Array<[string, string]> = [
+  ["{{ x.y is defined }}", "EXPR_EVAL"],
+  ["{{ x is defined and x.y }}", "False"],
+  ["{{ d.a.b is defined }}", "False"],
+  ["{{ d.a is none }}", "True"],
+  ["{{ d.l[0] is defined }}", "False"],
+  ["{{ d[\"q\"] | default(\"z\") }}", "z"],
+  ["{{ x | default(d.a) }}", "None"],
+  ["{{ x | default }}", ""],
+  ["{{ x ~ \"\" }}", "EXPR_EVAL"],
+  ["{{ x == 1 }}", "EXPR_EVAL"],
+  ["{{ not x }}", "EXPR_EVAL"],
+  ["{% if x is undefined %}u{% endif %}", "u"],
+  ["{% for i in x %}{% endfor %}", "EXPR_EVAL"],
+  ["{{ x | length }}", "EXPR_EVAL"],
+  ["{{ x | string }}", "EXPR_EVAL"],
+  ["{{ d.a | default(\"n\") }}", "None"],
+  ["{{ d.a | default(\"n\", true) }}", "n"],
+  ["{{ d.zz.yy | default(1) }}", "EXPR_EVAL"],
+  ["{{ s.upper() ~ s }}", "Xx"],
+  ["{{ \"%s\" % x }}", "EXPR_EVAL"],
+  ["{{ x if x is defined else \"no\" }}", "no"],
+  ["{{ (x or \"fallback\") }}", "EXPR_EVAL"],
+  ["{{ \"a b\".split() }}", "['a', 'b']"],
+  ["{{ d | dictsort | first }}", "('a', None)"],
+  ["{{ {\"b\": 1, \"a\": 2} | list }}", "['b', 'a']"],
+  ["{{ {\"b\": 1, \"a\": 2} | sort }}", "['a', 'b']"],
+  ["{{ \"abc\" | batch(2) | list }}", "[['a', 'b'], ['c']]"],
+  ["{{ \"Hello\" | map(\"upper\") | list }}", "['H', 'E', 'L', 'L', 'O']"],
+  ["{{ \"x\" in [\"x\"] and \"y\" not in \"xyz\" }}", "False"],
+  ["{{ 1 if none else 2 }}", "2"],
+  ["{{ none | list }}", "EXPR_EVAL"],
+];
+
 function render(template: string, data: unknown): string {
   try {
     return compileJinjaTemplate(template).render(data);
@@ -680,5 +717,11 @@ describe('st2-style templates, whitespace control, precedence and formatting mat
 describe('numbers, printf formatting and attribute paths match python3-jinja2', () => {
   it.each(NUMBERS_AND_FORMATTING)('%s', (template, expected) => {
     expect(render(template, NUMBERS_DATA)).toBe(expected);
+  });
+});
+
+describe('undefined values behave as StrictUndefined in python3-jinja2', () => {
+  it.each(UNDEFINED_HANDLING)('%s', (template, expected) => {
+    expect(render(template, UNDEFINED_DATA)).toBe(expected);
   });
 });
