@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderValue } from '../expr/index.js';
 import { compileCriteria, evalGroup, firstFailure, type Trace } from './criteria.js';
 import type { RuleProblem } from './model.js';
+import { compilePredicate } from './predicate.js';
 
 const ctx = { now: 0, render: (p: unknown, data: Record<string, unknown>) => renderValue(p, data) };
 
@@ -12,8 +13,9 @@ function check(criteria: unknown, payload: unknown): { passed: boolean; trace: T
   expect(problems).toEqual([]);
   const trace: Trace[] = [];
   const passed = evalGroup(group, { trigger: payload }, ctx, trace);
-  // The fast path and the traced path agree.
+  // The fast path, the compiled closure and the traced path agree.
   expect(evalGroup(group, { trigger: payload }, ctx, null)).toBe(passed);
+  expect(compilePredicate(group)({ trigger: payload }, ctx)).toBe(passed);
   return { passed, trace: trace[0]!.items! };
 }
 

@@ -192,7 +192,8 @@ function searchList(leaf: Leaf, list: unknown[], ctx: EvalContext, trace: Trace[
   return leaf.condition === 'any' ? results.some(Boolean) : results.every(Boolean);
 }
 
-function passesLeaf(leaf: Leaf, roots: Record<string, unknown>, ctx: EvalContext): boolean {
+/** One leaf on the generic path (templates, search, uncommon operators). */
+export function passesLeaf(leaf: Leaf, roots: Record<string, unknown>, ctx: EvalContext): boolean {
   const value = lookup(roots[leaf.root], leaf.path);
   if (leaf.test) return leaf.test(value);
   try {
@@ -202,23 +203,6 @@ function passesLeaf(leaf: Leaf, roots: Record<string, unknown>, ctx: EvalContext
     if (!(err instanceof PyTypeError) && !(err instanceof SquallError)) throw err;
     return false;
   }
-}
-
-/** Whether the group passes: the matcher's hot path (short-circuits, records nothing). */
-export function passes(group: Group, roots: Record<string, unknown>, ctx: EvalContext): boolean {
-  const items = group.items;
-  if (group.kind === 'any') {
-    for (let i = 0; i < items.length; i++) {
-      const n = items[i]!;
-      if (n.kind === 'leaf' ? passesLeaf(n, roots, ctx) : passes(n, roots, ctx)) return true;
-    }
-    return false;
-  }
-  for (let i = 0; i < items.length; i++) {
-    const n = items[i]!;
-    if (!(n.kind === 'leaf' ? passesLeaf(n, roots, ctx) : passes(n, roots, ctx))) return group.kind === 'not';
-  }
-  return group.kind !== 'not';
 }
 
 /** Evaluates a group; with `trace` every criterion is evaluated and recorded, otherwise it short-circuits. */

@@ -9,11 +9,14 @@ import { parseYaml } from '../packs/yaml-source.js';
 import { compileCriteria, criteriaTemplates, type Group } from './criteria.js';
 import type { Rule, RuleProblem, RuleSpec } from './model.js';
 import { compileWindow, parseDuration, type WindowSpec } from './window.js';
+import { compilePredicate, type Predicate } from './predicate.js';
 
 /** A rule made ready for matching. */
 export interface CompiledRule {
   rule: Rule;
   criteria: Group;
+  /** The criteria as one closure (the matcher's hot path). */
+  passes: Predicate;
   window: WindowSpec | null;
   cooldownMs: number;
   /** Datastore names the templates may read ('system.x'), preloaded before rendering. */
@@ -117,7 +120,7 @@ export function compileRule(rule: Rule): CompiledRule {
   templates(rule.action.parameters, [], found);
   texts.push(...found.map((f) => f.text));
   return {
-    rule, criteria, window,
+    rule, criteria, passes: compilePredicate(criteria), window,
     cooldownMs: rule.cooldown === undefined ? 0 : parseDuration(rule.cooldown) ?? 0,
     kvNames: texts.some((t) => t.includes('st2kv')) ? referencedKeys(...texts) : [],
   };

@@ -2,7 +2,7 @@
 // ever compared with the rules of its own trigger, whatever else is registered.
 import type { Rule } from './model.js';
 import { compileRule, type CompiledRule } from './definition.js';
-import { evalGroup, firstFailure, passes, type EvalContext, type Trace } from './criteria.js';
+import { evalGroup, firstFailure, type EvalContext, type Trace } from './criteria.js';
 import { candidates, fileRules, type TriggerRules } from './discriminator.js';
 
 export interface RuleIndex {
@@ -41,7 +41,7 @@ function emptyPayloadBlocks(cr: CompiledRule, payload: Record<string, unknown>):
 /** Whether the rule's criteria pass for `payload` (fast path: short-circuits, no trace). */
 export function criteriaPass(cr: CompiledRule, payload: Record<string, unknown>, ctx: EvalContext): boolean {
   if (emptyPayloadBlocks(cr, payload)) return false;
-  return passes(cr.criteria, { trigger: payload }, ctx);
+  return cr.passes({ trigger: payload }, ctx);
 }
 
 /** Every criterion's outcome, and the first failure as one line. */
@@ -62,7 +62,7 @@ export function matchPayload(index: RuleIndex, triggerRef: string, payload: Reco
   const rules = rulesFor(index, triggerRef);
   for (const cr of candidates(rules, payload)) {
     if (empty && cr.criteria.items.length > 0) continue;
-    if (passes(cr.criteria, roots, ctx)) out.push(cr);
+    if (cr.passes(roots, ctx)) out.push(cr);
   }
   return out;
 }
