@@ -15,7 +15,7 @@ function node(ev: Ev, pos: number, isFloat = false): Node {
 }
 
 /** `value.name`: a dict's key; on a list, the key of every item (yaql's collection attribution). */
-export function attribute(v: unknown, name: string, pos: number): unknown {
+function attribute(v: unknown, name: string, pos: number): unknown {
   if (isDict(v)) {
     if (hasKey(v, name)) return v[name];
     throw evalError(pos, `key '${name}' not found`);
@@ -25,7 +25,7 @@ export function attribute(v: unknown, name: string, pos: number): unknown {
 }
 
 /** `value[key]` and `dict[key, default]`. */
-export function indexValue(v: unknown, keys: unknown[], pos: number): unknown {
+function indexValue(v: unknown, keys: unknown[], pos: number): unknown {
   const first = keys[0];
   // Python's bool is an int: [1, 2][true] is 2.
   const index = typeof first === 'boolean' ? Number(first) : first;

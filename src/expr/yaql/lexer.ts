@@ -2,7 +2,7 @@
 // 0-based character offsets, as yaql reports them ("at position N").
 import { SquallError } from '../../errors.js';
 
-export type TokenType =
+type TokenType =
   | 'num' // 12, 1.5
   | 'str' // 'a', "a", `a`
   | 'func' // name( — the name and its opening parenthesis, with no space between

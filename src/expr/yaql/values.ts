@@ -25,25 +25,8 @@ export function isDict(v: unknown): v is Dict {
   return proto === Object.prototype || proto === null;
 }
 
-export function isList(v: unknown): v is unknown[] {
-  return Array.isArray(v);
-}
-
-export function isString(v: unknown): v is string {
-  return typeof v === 'string';
-}
-
-export function isNumber(v: unknown): v is number {
-  return typeof v === 'number';
-}
-
 export function hasKey(d: Dict, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(d, key);
-}
-
-/** The own value under `key`, or undefined. */
-export function getKey(d: Dict, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(d, key) ? d[key] : undefined;
 }
 
 /** Sets an own data property, even for the key "__proto__" (plain assignment would change the prototype). */

@@ -88,7 +88,6 @@ export const math: Record<string, YaqlFunction> = {
     const r = Number(BigInt(asInt(x, inv)) ** BigInt(asInt(y, inv)) % BigInt(m));
     return r !== 0 && r < 0 !== m < 0 ? r + m : r;
   }),
-  // max(a, b) / min(a, b) compare with yaql's > operator; the collection forms are in queries.ts.
   random: valueFn('function', (a, inv) => {
     arity(a, inv, 0, 2);
     if (a.length === 0) return Math.random();
@@ -104,7 +103,7 @@ export const math: Record<string, YaqlFunction> = {
   shiftBitsRight: valueFn('function', (a, inv) => bits(a, inv, (x, y) => x >> y)),
 };
 
-/** max(a, b) and min(a, b) as functions of two values. */
+/** max(a, b) and min(a, b) as functions of two values, compared as yaql's > and < do (the collection forms are in queries.ts). */
 export function pairMax(a: unknown[], inv: Inv, wantMax: boolean): unknown {
   arity(a, inv, 2);
   const c = compare(wantMax ? '>' : '<', a[1], a[0], inv.pos);

@@ -5,7 +5,7 @@ import { arity, asInt, asOptString, asString } from './args.js';
 import { pyFormat, pyStr } from './pyformat.js';
 
 /** yaql's str(): like Python's, except null, true and false print as yaql writes them. */
-export function yaqlStr(v: unknown): string {
+function yaqlStr(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (v === true) return 'true';
   if (v === false) return 'false';
@@ -19,7 +19,7 @@ function isWs(c: string): boolean {
 }
 
 /** Python's str.strip(chars) family; chars null means whitespace. */
-export function strip(s: string, chars: string | null, left: boolean, right: boolean): string {
+function strip(s: string, chars: string | null, left: boolean, right: boolean): string {
   const drop = chars === null ? isWs : (c: string) => chars.includes(c);
   let a = 0;
   let b = s.length;
@@ -29,7 +29,7 @@ export function strip(s: string, chars: string | null, left: boolean, right: boo
 }
 
 /** Python's str.split(sep, maxsplit). */
-export function pySplitString(s: string, sep: string | null, max: number, pos: Inv): string[] {
+function pySplitString(s: string, sep: string | null, max: number, pos: Inv): string[] {
   if (sep === null) {
     const out: string[] = [];
     let rest = strip(s, null, true, false);
