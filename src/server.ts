@@ -14,6 +14,7 @@ import type { ExecutionDeps, RunControl } from './executions/deps.js';
 import { createWorkflowRuntime, validateWorkflowFile } from './workflow/role.js';
 import { startScheduler } from './executions/scheduler.js';
 import { maskSecretParameters } from './executions/masking.js';
+import { redactParameters } from './executions/redact.js';
 import { startRetention } from './executions/retention.js';
 import { packRoutes } from './api/routes/packs.js';
 import { runnerRoutes } from './api/routes/runners.js';
@@ -119,7 +120,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       executions,
       verifyKey: auth.verifyKey,
       auth: { ...auth, getExecution: (id) => getExecution(executions, id) },
-      maskSecrets: (list) => maskSecretParameters(executions, list),
+      maskSecrets: async (list) => redactParameters(await maskSecretParameters(executions, list), await executions.knownSecrets!()),
       log,
       bodyLimitBytes: Math.round(config.bodyLimitMb * 1024 * 1024),
       status: async () => ({

@@ -2,21 +2,10 @@
 // datastore through ctx, a thrown error with its stack, the time limit.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, until, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { runAction } from './node-runner-run-action.js';
 
 const PACK = join(import.meta.dirname, 'fixtures', 'python-packs', 'node_demo');
-
-export async function runAction(s: TestServer, action: string, parameters: Record<string, unknown>, ms = 20_000) {
-  const created = await s.call('POST', '/executions', { action, parameters });
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  const done = await until(async () => {
-    const e = (await s.call('GET', `/executions/${id}`)).body;
-    return ['succeeded', 'failed', 'timeout', 'canceled'].includes(e.status) ? e : undefined;
-  }, ms, `execution ${action} to end`);
-  const output = (await s.call('GET', `/executions/${id}/output`)).body.lines as Array<{ stream: string; data: string }>;
-  return { execution: done, output };
-}
 
 describe('node runner', () => {
   let s: TestServer;

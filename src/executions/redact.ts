@@ -54,3 +54,12 @@ export function createRedactor(initial: Iterable<unknown> = []): Redactor {
 export function secretParameterValues(schema: ParameterSchema, params: Record<string, unknown>): unknown[] {
   return Object.entries(schema).filter(([name, spec]) => spec.secret === true && params[name] != null).map(([name]) => params[name]);
 }
+
+/**
+ * Masks datastore secrets in the parameters the API shows (a rule or workflow may have rendered
+ * a decrypted key into a parameter not marked secret); the stored parameters keep them for the run.
+ */
+export function redactParameters<E extends { parameters: Record<string, unknown> }>(list: readonly E[], secrets: Iterable<unknown>): E[] {
+  const r = createRedactor(secrets);
+  return list.map((e) => ({ ...e, parameters: r.value(e.parameters) }));
+}

@@ -4,7 +4,7 @@ import { makeAction, makeContext } from './test-helpers.js';
 
 describe('builtinRunners', () => {
   it('has the st2 runner types by name', () => {
-    expect([...builtinRunners().keys()].sort()).toEqual(['http-request', 'local-shell-cmd', 'local-shell-script', 'noop']);
+    expect([...builtinRunners().keys()].sort()).toEqual(['http-request', 'local-shell-cmd', 'local-shell-script', 'noop', 'remote-shell-cmd', 'remote-shell-script']);
   });
 
   it('noop succeeds with st2 static result whatever it is given', async () => {

@@ -66,8 +66,10 @@ export async function runCodeAction(
       },
     });
     if (p.canceled) return { status: 'canceled', result: { error: 'Action was canceled' } };
-    const stdout = p.stdout.split('\n').filter((l) => !l.startsWith(marker)).join('\n').replace(/\n$/, '');
-    const stderr = p.stderr.replace(/\n$/, '');
+    // The host starts the result line with a newline of its own (the action's last line may
+    // lack one), so trailing newlines are dropped, as st2 strips its output.
+    const stdout = p.stdout.split('\n').filter((l) => !l.startsWith(marker)).join('\n').replace(/\n+$/, '');
+    const stderr = p.stderr.replace(/\n+$/, '');
     if (p.timedOut) return { status: 'timeout', result: { error: `Action failed to complete in ${timeoutS} seconds`, stdout, stderr, return_code: -9 } };
     const a = answer as ChildAnswer | null;
     if (!a) return { status: 'failed', result: { error: `the action process exited with code ${p.return_code} without a result`, stdout, stderr, return_code: p.return_code } };
