@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 // Leases of 2 s: work held by a killed node is taken over quickly.
-const start = () => spawnServer({ home, env: { SQUALL_LEASE_SECONDS: '2' }, extraArgs: ['--log-level', 'warn'] });
+const start = () => spawnServer({ home, env: { SQUALL_LEASE_SECONDS: '2' } });
 
 async function call(method: string, path: string, body?: unknown): Promise<Json> {
   for (;;) {
