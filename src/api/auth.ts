@@ -141,6 +141,14 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/sensors': { permission: 'sensor:list' },
   'GET /api/v1/inquiries': { permission: 'inquiry:list' },
   'GET /api/v1/ruleenforcements': { permission: 'rule:list' },
+  'GET /api/v1/executions/:id/workflow': { permission: 'execution:view', resource: execById },
+  'POST /api/v1/rules/test': { permission: 'rule:view' },
+  'POST /api/v1/rules/replay': { permission: 'rule:modify' },
+  'POST /api/v1/triggerinstances/:id/re_emit': { permission: 'trigger:execute' },
+  'GET /api/v1/webhooks': { permission: 'webhook:list' },
+  'POST /api/v1/webhooks/st2': { permission: 'webhook:execute' },
+  'POST /api/v1/packs/:name/install': { permission: 'pack:create', resource: refResource('pack') },
+  'PUT /api/v1/sensortypes/:ref': { permission: 'sensor:modify', resource: refResource('sensor') },
 };
 
 // /api/v1/<collection>… → resource type, for routes not in the table: GET is list/view,

@@ -59,3 +59,13 @@ describe('permissions', () => {
     expect(allows(g, 'u', 'execution:list', { type: 'execution' })).toBe(false);
   });
 });
+
+describe('operator on routes other modules own', () => {
+  it('may send to webhooks, re-emit trigger instances and test rules, but not install packs', () => {
+    const operator = compileGrants([role('operator')]);
+    expect(allows(operator, 'o', 'webhook:execute', { type: 'webhook' })).toBe(true);
+    expect(allows(operator, 'o', 'trigger:execute', { type: 'trigger' })).toBe(true);
+    expect(allows(operator, 'o', 'rule:view', { type: 'rule' })).toBe(true);
+    expect(allows(operator, 'o', 'pack:create', { type: 'pack', ref: 'x', pack: 'x' })).toBe(false);
+  });
+});
