@@ -23,6 +23,7 @@ export const codes = {
   ILLEGAL_TRANSITION: { status: 409, hint: 'Fetch the execution again: its status has moved on.' },
   PAYLOAD_TOO_LARGE: { status: 413, hint: 'Send a smaller body, or raise the limit with --body-limit-mb.' },
   PACK_INVALID: { status: 422, hint: 'Fix the field named above, then run `squall pack register` again.' },
+  PACK_REQUIREMENTS_UNAVAILABLE: { status: 424, hint: 'Let the server reach a Python package index (or set PIP_INDEX_URL to a mirror), then run `squall pack install PACK` again.' },
   PARAMETERS_INVALID: { status: 422, hint: 'Fix the parameters named above; `squall action get ACTION` lists them.' },
   EXPR_SYNTAX: { status: 422, hint: 'Fix the expression at the position named above.' },
   EXPR_EVAL: { status: 422, hint: 'The expression parsed but could not be evaluated against this context.' },

@@ -17,6 +17,7 @@ import { maskSecretParameters } from './executions/masking.js';
 import { redactParameters } from './executions/redact.js';
 import { startRetention } from './executions/retention.js';
 import { packRoutes } from './api/routes/packs.js';
+import { packInstallRoutes } from './api/routes/pack-install.js';
 import { runnerRoutes } from './api/routes/runners.js';
 import { createPackDeps, registerPack, findAction, packDirectory, actionPolicies } from './packs/index.js';
 import { packConfigContent, resolvePackConfig } from './packs/config.js';
@@ -131,7 +132,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         uptime_seconds: Math.round((Date.now() - started) / 1000),
         queues: await store.read(depths),
       }),
-    }, [(app) => packRoutes(app, packs), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes]);
+    }, [(app) => packRoutes(app, packs), (app) => packInstallRoutes(app, packs, join(config.home, 'virtualenvs')), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes]);
     const address = await api.listen({ host: config.host, port: config.port });
     url = address;
     log.info({ url: address, store: store.description, ms: Date.now() - started }, 'squall server ready');

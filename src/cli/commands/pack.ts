@@ -23,6 +23,7 @@ export function registerPackCommands(program: Command): void {
       if (o.json) return printJson(r);
       process.stdout.write(`registered pack ${String(r.pack.name)} ${String(r.pack.version)}: ${r.actions.length} actions, ${r.policies.length} policies\n`);
     });
+  registerPackInstall(pack);
   pack.command('list')
     .description('registered packs')
     .option('--json', 'JSON output')
@@ -71,5 +72,17 @@ export function registerPackCommands(program: Command): void {
       const list = await makeClient().get<Json[]>('/runners');
       if (o.json) return printJson(list);
       printTable(list, ['name', 'description']);
+    });
+}
+
+/** squall pack install NAME: the pack's requirements.txt into its virtualenv on the server. */
+function registerPackInstall(pack: Command): void {
+  pack.command('install <name>')
+    .description("install a registered pack's Python requirements into its own virtualenv on the server")
+    .option('--json', 'JSON output')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const r = await makeClient().post<{ virtualenv: string; requirements: string[] }>(`/packs/${name}/install`, {});
+      if (o.json) return printJson(r);
+      process.stdout.write(`pack ${name}: virtualenv ${r.virtualenv}, ${r.requirements.length} requirements installed\n`);
     });
 }
