@@ -131,7 +131,8 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
         case 'complete-workflow': {
           const wf = (await rows.getExecution(tx, id))!;
           if (isTerminal(wf.status)) break;
-          const result = c.errors.length ? { errors: c.errors, output: c.output } : { output: c.output };
+          // st2 shows errors in the result only of a failed workflow (a noop-remediated failure stays out).
+          const result = c.status === 'failed' ? { errors: c.errors, output: c.output } : { output: c.output };
           await transition(tx, deps, wf, c.status, { result });
           graphs.delete(id);
           break;

@@ -2,6 +2,7 @@
 // does no dispatch on node kinds or operator names: each closure calls its children directly.
 import { SquallError } from '../../errors.js';
 import { type HostFunction, lookupFunction } from '../functions.js';
+import { st2Function } from '../st2-functions.js';
 import * as ops from './operators.js';
 import type { Arg, Ast } from './parser.js';
 import { constNode, type Ctx, type Inv, lookupDefined, lookupVar, MappingPair, type Node, type YaqlFunction } from './runtime.js';
@@ -284,7 +285,7 @@ function compileCall(name: string, args: Arg[], pos: number): Node {
   return node((c) => {
     const defined = lookupDefined(c, name);
     if (defined) return callHost((_root, args, kw) => defined(args, kw), name, c, raw, pos);
-    const host = lookupFunction(c.env, name);
+    const host = lookupFunction(c.env, name) ?? st2Function(name);
     if (host) return callHost(host, name, c, raw, pos);
     if (!fn) throw evalError(pos, std ? `${name}() is a method: write x.${name}(…)` : `unknown function '${name}'`);
     const inv: Inv = { ctx: c, args: bound.args, kw: bound.kw, pos, name, isMethod: false };
