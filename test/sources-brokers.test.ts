@@ -23,6 +23,7 @@ function writePack(withLateType: boolean): void {
   const files: Record<string, string> = {
     'pack.yaml': 'name: sourcestest\ndescription: message-bus sources under test\nversion: 1.0.0\nauthor: Squall\nemail: squall@example.com\n',
     'sensors/buttons.yaml': `name: buttons\ntype: mqtt\nurl: ${brokerAddress.mqtt.url}\ntopics: ["squalltest/${id}/+/button"]\nqos: 1\ntrigger_types:\n  - name: button\n`,
+    'sensors/buttons_late.yaml': `name: buttons_late\ntype: mqtt\nurl: ${brokerAddress.mqtt.url}\ntopics: ["squalltestlate/${id}"]\nqos: 1\ntrigger: ${late}\n`,
     'sensors/alerts.yaml': `name: alerts\ntype: amqp\nurl: ${brokerAddress.amqp.url}\nqueue: squalltest-${id}\nexchange:\n  name: squalltest-${id}\n  type: topic\n  routing_keys: ["alerts.#"]\ntrigger_types:\n  - name: alert\n`,
     'sensors/alerts_late.yaml': `name: alerts_late\ntype: amqp\nurl: ${brokerAddress.amqp.url}\nqueue: squalltest-late-${id}\ntrigger: ${late}\n`
       + (withLateType ? `trigger_types:\n  - name: late_${id}\n` : ''),
@@ -152,10 +153,10 @@ await describeBroker('redis', 'Redis Streams source', () => {
   });
 });
 
-// One test for the three acking brokers: their "late" sources dispatch to a trigger type that
+// One test for the four acking brokers: their "late" sources dispatch to a trigger type that
 // does not exist yet, so every commit fails and nothing may be acked; once the type exists
 // (pack registered again) each message arrives exactly once.
-await describeBroker('amqp', 'ack only after commit (AMQP, NATS JetStream, Redis Streams)', () => {
+await describeBroker(['mqtt', 'amqp', 'nats', 'redis'], 'ack only after commit (MQTT QoS 1, AMQP, NATS JetStream, Redis Streams)', () => {
   it('redelivers messages whose commit failed, then stores each once', async () => {
     const conn = await amqp.connect(brokerAddress.amqp.url);
     const ch = await conn.createConfirmChannel();
@@ -169,8 +170,12 @@ await describeBroker('amqp', 'ack only after commit (AMQP, NATS JetStream, Redis
     await nc.jetstream().publish(`squalltestlate.${id}`, new TextEncoder().encode('{"from": "nats"}'));
     const redis = new Redis(brokerAddress.redis.url);
     await redis.xadd(`squalltest:${id}:late`, '*', 'payload', '{"from": "redis"}');
+    await until(async () => (await sensor('sourcestest.buttons_late')).state === 'running', 15_000, 'mqtt late source running');
+    const mq = await mqtt.connectAsync(brokerAddress.mqtt.url);
+    await mq.publishAsync(`squalltestlate/${id}`, '{"from": "mqtt"}', { qos: 1 });
+    await mq.endAsync();
 
-    for (const ref of ['sourcestest.alerts_late', 'sourcestest.events_late', 'sourcestest.orders_late']) {
+    for (const ref of ['sourcestest.alerts_late', 'sourcestest.buttons_late', 'sourcestest.events_late', 'sourcestest.orders_late']) {
       const s = await until(async () => {
         const x = await sensor(ref);
         return x.restarts >= 1 && x.last_error?.includes(late) && x;
@@ -185,12 +190,12 @@ await describeBroker('amqp', 'ack only after commit (AMQP, NATS JetStream, Redis
     expect((await server.call('POST', '/packs/register', { path: dir })).status).toBe(201);
     const list = await until(async () => {
       const l = await instances(late);
-      return l.length >= 3 && l;
-    }, 40_000, 'the three messages after the trigger type exists');
+      return l.length >= 4 && l;
+    }, 40_000, 'the four messages after the trigger type exists');
     await new Promise((r) => setTimeout(r, 1_000));
     const again = await instances(late);
-    expect(again).toHaveLength(3);
-    expect(list.map((i) => i.payload.payload.from).sort()).toEqual(['amqp', 'nats', 'redis']);
+    expect(again).toHaveLength(4);
+    expect(list.map((i) => i.payload.payload.from).sort()).toEqual(['amqp', 'mqtt', 'nats', 'redis']);
     await until(async () => ((await redis.xpending(`squalltest:${id}:late`, 'squall')) as [number])[0] === 0, 10_000, 'redis entry acked');
     await until(async () => (await ch.checkQueue(`squalltest-late-${id}`)).messageCount === 0, 10_000, 'amqp queue drained');
     redis.disconnect();

@@ -28,9 +28,12 @@ export function probeBroker(broker: Broker): Promise<string | null> {
   });
 }
 
-/** `describe(title)` when the broker answers; skipped (or failing under SQUALL_REQUIRE_SERVICES=1) when not. */
-export async function describeBroker(broker: Broker, title: string, fn: () => void): Promise<void> {
-  const problem = await probeBroker(broker);
+/** `describe(title)` when the broker(s) answer; skipped (or failing under SQUALL_REQUIRE_SERVICES=1) when not. */
+export async function describeBroker(brokers: Broker | Broker[], title: string, fn: () => void): Promise<void> {
+  const list = Array.isArray(brokers) ? brokers : [brokers];
+  const problems = (await Promise.all(list.map(probeBroker))).filter((p): p is string => p !== null);
+  const problem = problems.length ? problems.join('; ') : null;
+  const broker = list.join(', ');
   if (problem === null) return describe(title, fn);
   if (process.env.SQUALL_REQUIRE_SERVICES === '1') {
     return describe(title, () => it(`needs ${broker} (SQUALL_REQUIRE_SERVICES=1)`, () => {
