@@ -90,6 +90,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const eventsAndRules = await setupEventsAndRules({
     store, now, log, events, executions, datastore,
     canDecrypt: async (user) => user !== null && auth.authorizer.authorize({ username: user, via: 'rule' }, 'key:decrypt'),
+    // Rules act with their owner's permissions; pack rules (no owner) act for the system.
+    mayExecute: async (user, ref) => user === null || auth.authorizer.authorize({ username: user, via: 'rule' }, 'action:execute', { type: 'action', ref, pack: ref.split('.')[0]! }),
   });
   for (const p of extraPacks) await eventsAndRules.registerPack(p.dir, p.name);
   if (config.roles.includes('rules')) {

@@ -133,6 +133,31 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await ruth('POST', `/executions/${ok.body.id}/re_run`, { parameters: {} })).status).toBe(403);
     });
 
+    it('rules act with their owner\'s permissions: a rule author without core.local cannot run it through a rule', async () => {
+      const grants = [
+        { permission_types: ['rule:create', 'rule:view', 'rule:list'] },
+        { resource_uid: 'action:core.noop', permission_types: ['action:execute'] },
+      ];
+      expect((await s.call('PUT', '/rbac/roles/rule_author', { permission_grants: grants })).status).toBe(200);
+      expect((await s.call('POST', '/users', { username: 'rita', password: 'password-123' })).status).toBe(201);
+      expect((await s.call('POST', '/rbac/assignments', { user: 'rita', role: 'rule_author' })).status).toBe(201);
+      const rita = as({ key: (await s.call('POST', '/apikeys', { user: 'rita' })).body.key });
+      const rule = (name: string, url: string, action: string, parameters: Record<string, unknown>) =>
+        rita('POST', '/rules', { name, pack: 'default', trigger: { type: 'core.st2.webhook', parameters: { url } }, action: { ref: action, parameters } });
+      expect((await rule('via_local', 'rbac/local', 'core.local', { cmd: 'true' })).status).toBe(201);
+      expect((await rule('via_noop', 'rbac/noop', 'core.noop', {})).status).toBe(201);
+      expect((await s.call('POST', '/webhooks/rbac/local', { n: 1 })).status).toBe(202);
+      expect((await s.call('POST', '/webhooks/rbac/noop', { n: 1 })).status).toBe(202);
+      const decided = async (ref: string) => ((await s.call('GET', '/ruleenforcements?limit=1000')).body as Array<{ rule_ref: string; status: string; failure_reason: string | null; execution_id: string | null }>)
+        .find((e) => e.rule_ref === ref);
+      const denied = await until(() => decided('default.via_local'), 15_000, 'enforcement of via_local');
+      expect(denied).toMatchObject({ status: 'failed', execution_id: null });
+      expect(denied.failure_reason).toMatch(/FORBIDDEN: rule owner rita lacks permission action:execute on core\.local/);
+      const allowed = await until(() => decided('default.via_noop'), 15_000, 'enforcement of via_noop');
+      expect(allowed.status).toBe('succeeded');
+      expect((await s.call('GET', `/executions/${allowed.execution_id}`)).body.context.user).toBe('rita');
+    });
+
     it('keys: system keys by permission, user keys private, secrets decrypted only with permission', async () => {
       const secret = 'S3cr3t-known-value-42';
       expect((await s.call('PUT', '/keys/db.password', { value: secret, secret: true })).status).toBe(200);

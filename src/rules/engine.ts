@@ -34,6 +34,11 @@ export interface RulesDeps {
   kv?: (names: readonly string[], rule: Rule) => Promise<EvalEnv['kv']>;
   /** This node's rule index, rebuilt whenever the stored rules revision moves. */
   cache: { index: RuleIndex | null };
+  /**
+   * Whether the rule's owner (context.user; null for pack rules) may run the action: rules
+   * act with their owner's permissions (RBAC action:execute). Absent, every rule may.
+   */
+  mayExecute?: (user: string | null, actionRef: string) => Promise<boolean>;
 }
 
 /** The index for the rules as committed now (one primary-key read when nothing changed). */
@@ -69,6 +74,10 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
     parameters = renderParameters(cr, inst.payload, await evalEnvFor(deps, cr));
   } catch (err) {
     return { status: 'failed', execution_id: null, failure_reason: `rendering action parameters failed: ${(err as Error).message}`, details };
+  }
+  const owner = typeof rule.context?.user === 'string' ? rule.context.user : null;
+  if (deps.mayExecute && !(await deps.mayExecute(owner, rule.action.ref))) {
+    return { status: 'failed', execution_id: null, failure_reason: `FORBIDDEN: rule owner ${owner} lacks permission action:execute on ${rule.action.ref}`, details };
   }
   // A failed request must not leave half its rows behind, and must not undo the other
   // rules' enforcements: each request runs under its own savepoint.

@@ -22,6 +22,8 @@ export interface EventsAndRulesSetup {
   datastore?: DatastoreDeps;
   /** Whether a rule owned by `user` may decrypt secrets in its templates (RBAC key:decrypt). */
   canDecrypt?: (user: string | null) => Promise<boolean>;
+  /** Whether a rule owned by `user` may run the action (RBAC action:execute); see RulesDeps.mayExecute. */
+  mayExecute?: (user: string | null, actionRef: string) => Promise<boolean>;
 }
 
 export interface EventsAndRules {
@@ -41,7 +43,7 @@ export async function setupEventsAndRules(s: EventsAndRulesSetup): Promise<Event
   const datastore = s.datastore;
   if (datastore) datastore.onChange.push(kvTriggerHook(s.events));
   const rules: RulesDeps = {
-    store: s.store, now: s.now, log: s.log, events: s.events, executions: s.executions, cache: { index: null },
+    store: s.store, now: s.now, log: s.log, events: s.events, executions: s.executions, cache: { index: null }, mayExecute: s.mayExecute,
     kv: datastore
       ? async (names, rule) => {
         const user = typeof rule.context?.user === 'string' ? rule.context.user : null;
