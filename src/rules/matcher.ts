@@ -13,14 +13,16 @@ export interface RuleIndex {
 }
 
 export function buildIndex(rules: readonly Rule[], revision: number): RuleIndex {
-  const grouped = new Map<string, CompiledRule[]>();
+  const grouped = new Map<string, Rule[]>();
   for (const rule of rules) {
     if (!rule.enabled) continue;
     const list = grouped.get(rule.trigger_ref) ?? [];
-    list.push(compileRule(rule));
+    list.push(rule);
     grouped.set(rule.trigger_ref, list);
   }
-  const byTrigger = new Map([...grouped].map(([ref, list]) => [ref, fileRules(list)] as const));
+  // Compiled one trigger at a time, so the closures an event walks through were allocated
+  // together (better locality once there are thousands of rules).
+  const byTrigger = new Map([...grouped].map(([ref, list]) => [ref, fileRules(list.map(compileRule))] as const));
   return { revision, byTrigger, size: rules.length };
 }
 
