@@ -11,7 +11,7 @@ import { createPackDeps, packDirectory, registerPack } from '../src/packs/index.
 import { startSensorContainer } from '../src/sensors/container.js';
 import { sensorPackContent } from '../src/sensors/pack-sensors.js';
 import { listInstances } from '../src/store/events.js';
-import { acquireSensorLease, getSensor } from '../src/store/sensors.js';
+import { acquireSensorLease, getSensor, listSensors } from '../src/store/sensors.js';
 import type { Store } from '../src/store/types.js';
 import { describeBackends } from './helpers/backends.js';
 import { until } from './helpers/server.js';
@@ -73,5 +73,15 @@ describeBackends('sensor lease', ({ open }) => {
     expect(await store.tx((tx) => acquireSensorLease(tx, 'leasetest.Idle', 'node-a', 30_000, t + 29_000))).toBe(true);
     expect(await store.tx((tx) => acquireSensorLease(tx, 'leasetest.Idle', 'node-b', 30_000, t + 60_000))).toBe(true);
     expect((await store.read((tx) => getSensor(tx, 'leasetest.Idle')))!.lease_owner).toBe('node-b');
+  });
+
+  it('a pack with a bad sensor file is refused whole, with file:line, and its sensors stay as they were', async () => {
+    const store = await open();
+    await setup(store);
+    const dir = leasePack();
+    writeFileSync(join(dir, 'sensors', 'bus.yaml'), 'name: bus\ntype: amqp\nqueue: q\nprefetch: 0\ntrigger: x\n');
+    const err = await registerPack(createPackDeps(store, () => Date.now(), new Map(), { contents: [sensorPackContent(() => Date.now())] }), dir).catch((e) => e);
+    expect(err).toMatchObject({ code: 'PACK_INVALID', where: { file: 'sensors/bus.yaml', line: 4, field: 'prefetch' } });
+    expect(await store.read((tx) => listSensors(tx, 'leasetest'))).toHaveLength(1);
   });
 });
