@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ParameterSchema } from '../packs/model.js';
 import { packageRoot } from '../paths.js';
 import type { ActionServices } from './node-action-services.js';
+import { runProcess } from './process.js';
 import { entryFile, runCodeAction } from './node.js';
 import type { Runner } from './types.js';
 
@@ -22,14 +23,29 @@ export function packVirtualenv(virtualenvsDir: string, pack: string): string {
   return path.join(virtualenvsDir, pack);
 }
 
-/** The interpreter for a pack: its virtualenv's python when installed, else the machine's python3. */
-export function pythonFor(virtualenvsDir: string, pack: string): string {
+/** The interpreter for a pack: its virtualenv's python when installed, else `systemPython`. */
+export function pythonFor(virtualenvsDir: string, pack: string, systemPython: string): string {
   const venvPython = path.join(packVirtualenv(virtualenvsDir, pack), 'bin', 'python');
-  return existsSync(venvPython) ? venvPython : 'python3';
+  return existsSync(venvPython) ? venvPython : systemPython;
+}
+
+/**
+ * The real path of `python3` on PATH. Asked once per runner: a pyenv or asdf shim on PATH is
+ * a shell script that costs ~1 s per start on a busy machine, the interpreter itself ~50 ms.
+ */
+async function resolvePython(): Promise<string> {
+  try {
+    const p = await runProcess({ command: 'python3', args: ['-c', 'import sys; print(sys.executable)'], timeoutMs: 30_000 });
+    const exe = p.stdout.trim();
+    return p.return_code === 0 && exe ? exe : 'python3';
+  } catch {
+    return 'python3';
+  }
 }
 
 export function pythonRunner(services: ActionServices, virtualenvsDir: string): Runner {
   const shimDir = path.join(packageRoot(), 'python');
+  let systemPython: Promise<string> | undefined;
   return {
     name: 'python-script',
     description: 'A runner for launching python actions.',
@@ -43,7 +59,7 @@ export function pythonRunner(services: ActionServices, virtualenvsDir: string): 
       env.PYTHONUNBUFFERED = '1';
       env.ST2_ACTION_DEBUG = ctx.parameters.debug === true ? 'True' : 'False';
       const { env: _env, debug: _debug, ...rest } = ctx.parameters;
-      const python = pythonFor(virtualenvsDir, ctx.action.pack);
+      const python = pythonFor(virtualenvsDir, ctx.action.pack, await (systemPython ??= resolvePython()));
       return runCodeAction({ ...ctx, parameters: rest }, services, [python, '-s', path.join(shimDir, 'squall_action_host.py')], env, entry.file,
         (result, io) => ({ result, stdout: io.stdout, stderr: io.stderr, exit_code: io.exit_code }));
     },
