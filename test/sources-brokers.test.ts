@@ -29,6 +29,7 @@ function writePack(withLateType: boolean): void {
       + (withLateType ? `trigger_types:\n  - name: late_${id}\n` : ''),
     'sensors/events.yaml': `name: events\ntype: nats\nservers: ${brokerAddress.nats.url}\nsubject: squalltest.${id}.>\nstream: SQUALLTEST_${id}\ndurable: squall\ntrigger_types:\n  - name: event\n`,
     'sensors/events_late.yaml': `name: events_late\ntype: nats\nservers: ${brokerAddress.nats.url}\nsubject: squalltestlate.${id}\nstream: SQUALLTESTLATE_${id}\ndurable: squall\nack_wait_seconds: 1\ntrigger: ${late}\n`,
+    'sensors/events_pending.yaml': `name: events_pending\ntype: nats\nenabled: false\nservers: ${brokerAddress.nats.url}\nsubject: squalltestpending.${id}\nstream: SQUALLTESTPENDING_${id}\ndurable: squall\ntrigger: sourcestest.event\n`,
     'sensors/orders.yaml': `name: orders\ntype: redis-stream\nurl: ${brokerAddress.redis.url}\nstream: squalltest:${id}:orders\ngroup: squall\ntrigger_types:\n  - name: order\n`,
     'sensors/orders_late.yaml': `name: orders_late\ntype: redis-stream\nurl: ${brokerAddress.redis.url}\nstream: squalltest:${id}:late\ngroup: squall\ntrigger: ${late}\n`,
     'sensors/orders_pending.yaml': `name: orders_pending\ntype: redis-stream\nenabled: false\nurl: ${brokerAddress.redis.url}\nstream: squalltest:${id}:pending\ngroup: squall\nconsumer: c1\ntrigger: sourcestest.order\n`,
@@ -114,6 +115,27 @@ await describeBroker('nats', 'NATS JetStream source', () => {
     // All acked: the durable consumer has nothing pending.
     const jsm = await nc.jetstreamManager();
     await until(async () => (await jsm.consumers.info(`SQUALLTEST_${id}`, 'squall')).num_ack_pending === 0, 10_000, 'nothing pending');
+    await nc.close();
+  });
+});
+
+await describeBroker('nats', 'NATS JetStream redelivery', () => {
+  it('a message committed but never acked is acked on redelivery without a second instance', async () => {
+    const nc = await natsConnect({ servers: brokerAddress.nats.url });
+    const jsm = await nc.jetstreamManager();
+    const stream = `SQUALLTESTPENDING_${id}`;
+    await jsm.streams.add({ name: stream, subjects: [`squalltestpending.${id}`] });
+    const ack = await nc.jetstream().publish(`squalltestpending.${id}`, new TextEncoder().encode('{"n": 7}'));
+    // Its trigger instance was committed before a crash that lost the ack.
+    const events = createEventDeps(() => Date.now());
+    const first = await server.store.tx((tx) => dispatchTriggerInstance(tx, events, { trigger: 'sourcestest.event', payload: { subject: `squalltestpending.${id}`, payload: { n: 7 } }, deliveryId: `${stream}:${ack.seq}` }));
+    expect((await server.call('POST', '/sensortypes/sourcestest.events_pending/enable')).status).toBe(200);
+    await until(async () => {
+      const info = await jsm.consumers.info(stream, 'squall').catch(() => null);
+      return info !== null && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= ack.seq;
+    }, 15_000, 'the message delivered and acked');
+    const mine = (await instances('sourcestest.event')).filter((i) => i.delivery_id === `${stream}:${ack.seq}`);
+    expect(mine.map((i) => i.id)).toEqual([first.instance.id]);
     await nc.close();
   });
 });
