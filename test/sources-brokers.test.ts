@@ -50,6 +50,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
+  // Leave the shared brokers as found: this run's queues, exchanges, streams and keys go.
+  const quiet = <T>(p: Promise<T>) => p.catch(() => undefined);
+  await quiet((async () => {
+    const conn = await amqp.connect(brokerAddress.amqp.url);
+    const ch = await conn.createChannel();
+    for (const q of [`squalltest-${id}`, `squalltest-late-${id}`]) await ch.deleteQueue(q);
+    await ch.deleteExchange(`squalltest-${id}`);
+    await conn.close();
+  })());
+  await quiet((async () => {
+    const nc = await natsConnect({ servers: brokerAddress.nats.url });
+    const jsm = await nc.jetstreamManager();
+    for (const st of [`SQUALLTEST_${id}`, `SQUALLTESTLATE_${id}`, `SQUALLTESTPENDING_${id}`]) await quiet(jsm.streams.delete(st));
+    await nc.close();
+  })());
+  await quiet((async () => {
+    const redis = new Redis(brokerAddress.redis.url);
+    await redis.del(`squalltest:${id}:orders`, `squalltest:${id}:late`, `squalltest:${id}:pending`);
+    redis.disconnect();
+  })());
 });
 
 await describeBroker('mqtt', 'MQTT source (Mosquitto)', () => {
