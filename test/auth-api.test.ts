@@ -156,6 +156,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const allowed = await until(() => decided('default.via_noop'), 15_000, 'enforcement of via_noop');
       expect(allowed.status).toBe('succeeded');
       expect((await s.call('GET', `/executions/${allowed.execution_id}`)).body.context.user).toBe('rita');
+      const trail = (await s.call('GET', `/audit?action=execution.request&actor=rita`)).body as Array<{ resource_ref: string; source_address: string }>;
+      expect(trail).toEqual(expect.arrayContaining([expect.objectContaining({ resource_ref: allowed.execution_id, source_address: 'rule:default.via_noop' })]));
     });
 
     it('keys: system keys by permission, user keys private, secrets decrypted only with permission', async () => {

@@ -9,6 +9,7 @@ import type { EventDeps } from '../events/triggers.js';
 import type { TriggerInstance } from '../events/model.js';
 import type { ExecutionDeps } from '../executions/deps.js';
 import { requestIn } from '../executions/service.js';
+import { audit } from '../auth/audit.js';
 import { SquallError } from '../errors.js';
 import * as eventRows from '../store/events.js';
 import { newId } from '../store/ids.js';
@@ -93,6 +94,10 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
         trigger_instance: { id: inst.id, name: inst.trigger },
         ...(inst.trace_tag ? { trace_tag: inst.trace_tag } : {}),
       },
+    });
+    await audit(tx, {
+      actor: { user: owner ?? 'system', address: `rule:${rule.ref}` }, ts: deps.now(), action: 'execution.request',
+      resourceType: 'execution', resourceRef: execution.id, details: { action: rule.action.ref, rule: rule.ref, trigger_instance: inst.id },
     });
     await tx.run('release savepoint rule_enforcement');
     return { status: 'succeeded', execution_id: execution.id, failure_reason: null, details: { ...details, parameters } };
