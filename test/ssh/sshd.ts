@@ -18,7 +18,12 @@ function ensureUser(): void {
   try {
     execFileSync('id', ['-u', SSH_USER], { stdio: 'ignore' });
   } catch {
-    execFileSync('useradd', ['-M', '-d', '/', '-s', '/bin/bash', '-p', '*', SSH_USER], { stdio: 'ignore' });
+    try {
+      execFileSync('useradd', ['-M', '-d', '/', '-s', '/bin/bash', '-p', '*', SSH_USER], { stdio: 'ignore' });
+    } catch {
+      // Another test file may have created it at the same moment; if not, this throws.
+      execFileSync('id', ['-u', SSH_USER], { stdio: 'ignore' });
+    }
   }
 }
 
