@@ -80,11 +80,6 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const actionServices = { datastore, packConfig: (pack: string) => resolvePackConfig(datastore, pack) };
   runners.set('node', nodeRunner(actionServices));
   runners.set('python-script', pythonRunner(actionServices, join(config.home, 'virtualenvs')));
-  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home)] });
-  await registerPack(packs, join(packageRoot(), 'packs', 'core'));
-  const extraPacks: Array<{ dir: string; name: string }> = [];
-  for (const dir of config.packs) extraPacks.push({ dir, name: (await registerPack(packs, dir)).pack.name });
-
   const stops: Array<() => Promise<void>> = [];
   const auth = await createAuthServices(store, config.home, now, log);
   const eventsAndRules = await setupEventsAndRules({
@@ -93,7 +88,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     // Rules act with their owner's permissions; pack rules (no owner) act for the system.
     mayExecute: async (user, ref) => user === null || auth.authorizer.authorize({ username: user, via: 'rule' }, 'action:execute', { type: 'action', ref, pack: ref.split('.')[0]! }),
   });
-  for (const p of extraPacks) await eventsAndRules.registerPack(p.dir, p.name);
+  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home), eventsAndRules.packContent] });
+  await registerPack(packs, join(packageRoot(), 'packs', 'core'));
+  for (const dir of config.packs) await registerPack(packs, dir);
+
   if (config.roles.includes('rules')) {
     const engine = eventsAndRules.startEngine({ concurrency: 16, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => engine.stop());

@@ -57,7 +57,7 @@ describeServer('squall CLI', (server) => {
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('lists, gets, re-runs and cancels executions', async () => {
+  it('lists, gets, re-runs and cancels executions', { timeout: 120_000 }, async () => {
     const first = JSON.parse((await sq('run', 'core.local', 'cmd=echo again', '--json')).stdout);
     const list = JSON.parse((await sq('execution', 'list', '--action', 'core.local', '-n', '5', '--json')).stdout);
     expect(list[0].id).toBe(first.id);

@@ -103,12 +103,19 @@ describeBackends('kill the server mid-stream', ({ backend }) => {
     await start();
     const decided = await until(async () => {
       const list = (await call('GET', '/ruleenforcements?rule=default.crash&limit=1000')).body as Json[];
-      return list.length >= accepted.length && list;
+      const ids = new Set(list.map((e: Json) => e.trigger_instance_id));
+      return accepted.every((id) => ids.has(id)) && list;
     }, 60_000, `${accepted.length} enforcements after the restart`);
-    // Exactly one decision per accepted instance, each with its own execution.
-    expect(decided.map((e: Json) => e.trigger_instance_id).sort()).toEqual([...accepted].sort());
+    // Exactly one decision per instance, each with its own execution. Every accepted (202)
+    // instance is among them; the kill may also cut the answer to an instance already
+    // committed, which is then decided too (its sender saw an error and would retry with
+    // the same Idempotency-Key, which dedupes it).
+    const decidedIds = decided.map((e: Json) => e.trigger_instance_id);
+    expect(new Set(decidedIds).size).toBe(decidedIds.length);
+    expect(decidedIds).toEqual(expect.arrayContaining(accepted));
+    expect(decidedIds.length - accepted.length).toBeLessThanOrEqual(4);
     expect(decided.every((e: Json) => e.status === 'succeeded')).toBe(true);
-    expect(new Set(decided.map((e: Json) => e.execution_id)).size).toBe(accepted.length);
+    expect(new Set(decided.map((e: Json) => e.execution_id)).size).toBe(decided.length);
     for (const id of accepted.slice(0, 5)) expect((await call('GET', `/triggerinstances/${id}`)).body.status).toBe('processed');
 
     // The window counted two events before the kill: the third fires.

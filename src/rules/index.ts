@@ -9,5 +9,5 @@ export {
   type RuleAdminDeps,
 } from './service.js';
 export { testRule, replayRule, ruleForTest, type RuleTestResult, type ReplayResult } from './tester.js';
-export { registerPackRules } from './pack-rules.js';
+export { registerPackRules, packRulesContent } from './pack-rules.js';
 export { OPERATOR_NAMES } from './operators.js';

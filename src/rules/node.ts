@@ -9,7 +9,8 @@ import type { Consumer } from '../store/consumer.js';
 import type { Store } from '../store/types.js';
 import type { RulesDeps } from './engine.js';
 import type { Rule } from './model.js';
-import { registerPackRules } from './pack-rules.js';
+import { packRulesContent } from './pack-rules.js';
+import type { PackContent } from '../packs/index.js';
 import { startRulesEngine, type RulesEngineOptions } from './role.js';
 import type { RuleAdminDeps } from './service.js';
 
@@ -30,8 +31,8 @@ export interface EventsAndRules {
   events: EventDeps;
   rules: RulesDeps;
   admin: RuleAdminDeps;
-  /** Registers the trigger types and rules of a pack directory (after the pack itself). */
-  registerPack(dir: string, pack: string): Promise<Rule[]>;
+  /** Registers a pack's trigger types and rules inside the pack's registration transaction. */
+  packContent: PackContent;
   /** Starts the `rules` role on this node. */
   startEngine(opts: RulesEngineOptions): Consumer;
 }
@@ -55,7 +56,7 @@ export async function setupEventsAndRules(s: EventsAndRulesSetup): Promise<Event
   const admin: RuleAdminDeps = { store: s.store, now: s.now, events: s.events, executions: s.executions };
   return {
     events: s.events, rules, admin,
-    registerPack: (dir, pack) => registerPackRules(admin, dir, pack),
+    packContent: packRulesContent(admin),
     startEngine: (opts) => startRulesEngine(rules, opts),
   };
 }
