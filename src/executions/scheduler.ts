@@ -84,7 +84,8 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
     // Secrets are masked before the result and output lines are stored or streamed.
     const redactor = createRedactor([
       ...secretParameterValues(mergeParameterSchemas(runner.parameters, action.parameters), execution.parameters),
-      ...(deps.knownSecrets ? await deps.knownSecrets() : []),
+      // Without the datastore's secrets the parameters' are still masked; the run goes on.
+      ...(deps.knownSecrets ? await deps.knownSecrets().catch((err: unknown) => (log.error({ err }, 'cannot list datastore secrets to mask'), [])) : []),
     ]);
     try {
       const outcome = await runner.run({
