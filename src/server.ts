@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/server.js';
 import { ensureAdminCredentials } from './auth/api-keys.js';
 import { createAuthServices, type AuthServices } from './auth/index.js';
-import { createDatastore, listKeys, startKvPurger, type DatastoreDeps } from './datastore/index.js';
+import { createDatastore, createSecretValues, startKvPurger, type DatastoreDeps } from './datastore/index.js';
 import { securityRoutes } from './api/routes/auth.js';
 import { getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
@@ -74,8 +74,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 
   const datastore = createDatastore(store, config.home, now);
   // Every datastore secret is masked wherever an execution could echo it (issue 6).
-  executions.knownSecrets = async () => (await Promise.all((['system', 'user'] as const).map((scope) =>
-    listKeys(datastore, { scope, user: null, limit: 100_000, offset: 0, decrypt: true })))).flat().filter((k) => k.secret).map((k) => k.value);
+  executions.knownSecrets = createSecretValues(datastore);
   // Code actions (node, python-script) read the datastore and their pack's config.
   const actionServices = { datastore, packConfig: (pack: string) => resolvePackConfig(datastore, pack) };
   runners.set('node', nodeRunner(actionServices));

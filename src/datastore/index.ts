@@ -7,3 +7,4 @@ export {
 export { referencedKeys, preloadKv, kvLookup, type KvSnapshot, type PreloadOptions } from './template.js';
 export { MAX_NAME_LENGTH, MAX_VALUE_BYTES, SCOPES, parseScope, assertKeyName, type KvScope } from './names.js';
 export { startKvPurger } from './purger.js';
+export { createSecretValues } from './secret-values.js';
