@@ -89,13 +89,15 @@ describe('sensor container', () => {
 
   it('runs a polling sensor every poll_interval, with the datastore through the sensor service', async () => {
     const ticks = await until(async () => {
-      const list = (await server.call<Array<{ payload: { n: number } }>>('GET', '/triggerinstances?trigger_type=sensortest.tick&limit=100')).body;
+      const list = (await server.call<Array<{ payload: { n: number; greeting?: string } }>>('GET', '/triggerinstances?trigger_type=sensortest.tick&limit=100')).body;
       return list.length >= 3 && list;
     }, 10_000, 'three ticks');
     // One tick per poll, counted in order: consecutive n, none repeated or skipped.
     const ns = ticks.map((t) => t.payload.n).sort((a, b) => a - b);
     expect(ns[0]).toBeGreaterThanOrEqual(1);
     expect(ns).toEqual(ns.map((_, i) => ns[0]! + i));
+    // The pack's config (configs/sensortest.yaml) reaches the constructor, as in st2.
+    expect(ticks[0]!.payload).toMatchObject({ greeting: 'bonjour' });
     // The count lives in the datastore under the sensor's local prefix (as st2's get_value(local=True)).
     const key = await server.call<{ value: string }>('GET', `/keys/${encodeURIComponent('sensortest.Poller:count')}`);
     expect(key.status).toBe(200);

@@ -31,6 +31,8 @@ export interface SensorContainerDeps {
   kv?: SensorKv;
   /** The directory a registered pack was loaded from. */
   packDir(pack: string): Promise<string | null>;
+  /** The pack's config (configs/<pack>.yaml, st2kv resolved): st2 passes it to the sensor's constructor. */
+  packConfig?(pack: string): Promise<Record<string, unknown>>;
 }
 
 export interface SensorContainerOptions {
@@ -111,6 +113,7 @@ export function startSensorContainer(deps: SensorContainerDeps, options: Partial
     const dir = await deps.packDir(sensor.pack);
     if (dir === null) throw new SquallError('PACK_NOT_FOUND', `pack ${sensor.pack} of sensor ${sensor.ref} is not registered`);
     const entry = join(dir, 'sensors', spec.entry_point);
+    const config = { ...(deps.packConfig ? await deps.packConfig(sensor.pack) : {}), ...(spec.config ?? {}) };
     const child = fork(join(packageRoot(), 'src', 'sensors', 'sensor-child.mjs'), [sensor.ref], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: dir, env: { ...process.env, SQUALL_SENSOR: sensor.ref },
     });
@@ -141,7 +144,7 @@ export function startSensorContainer(deps: SensorContainerDeps, options: Partial
       child.once('spawn', () => resolve());
       child.once('error', reject);
     });
-    child.send({ type: 'start', entry, className: spec.class_name, ref: sensor.ref, config: spec.config ?? {}, pollIntervalMs: spec.poll_interval ? spec.poll_interval * 1000 : 0 });
+    child.send({ type: 'start', entry, className: spec.class_name, ref: sensor.ref, config, pollIntervalMs: spec.poll_interval ? spec.poll_interval * 1000 : 0 });
     void emitProcess(sensor.ref, 'process_spawn', { pid: child.pid, cmd: `node sensor-child.mjs ${sensor.ref}` });
     return {
       pid: child.pid ?? null,

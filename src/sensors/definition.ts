@@ -26,7 +26,7 @@ const common = {
   description: Type.Optional(Type.String()),
   enabled: Type.Optional(Type.Boolean()),
   trigger_types: Type.Optional(Type.Array(TriggerTypeSpec)),
-  /** Code sensors: st2's pack config is passed as the second constructor argument. */
+  /** Code sensors: merged over the pack's config, which st2 passes as the second constructor argument. */
   config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 };
 const sourceCommon = {

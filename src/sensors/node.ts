@@ -6,6 +6,7 @@ import { deleteKey, getKey, setKey, type DatastoreDeps } from '../datastore/inde
 import { SquallError } from '../errors.js';
 import type { EventDeps } from '../events/index.js';
 import { packDirectory } from '../packs/index.js';
+import { resolvePackConfig } from '../packs/config.js';
 import { sensorRoutes } from '../api/routes/sensors.js';
 import type { Store } from '../store/types.js';
 import type { KvScope } from '../datastore/names.js';
@@ -62,6 +63,7 @@ export function setupSensors(s: SensorsSetup): SensorsNode {
       store: s.store, now: s.now, log: s.log, node: s.node, events: s.events,
       kv: s.datastore ? datastoreKv(s.datastore) : undefined,
       packDir: (pack) => s.store.read((tx) => packDirectory(tx, pack)),
+      packConfig: s.datastore ? (pack) => resolvePackConfig(s.datastore!, pack) : undefined,
     }, s.sensorOptions)
     : null;
   const timers = s.roles.includes('timers') ? startTimers({ store: s.store, now: s.now, log: s.log, events: s.events }, s.timerOptions) : null;
