@@ -1,5 +1,6 @@
 // `npm run bench [-- name...]`: runs the benchmarks (all, or those whose name contains an argument).
 import { runBenchmarks } from './harness.js';
 import { platformBenchmarks } from './platform.js';
+import { workflowBenchmarks } from './workflows.js';
 
-await runBenchmarks([...platformBenchmarks], process.argv.slice(2));
+await runBenchmarks([...platformBenchmarks, ...workflowBenchmarks], process.argv.slice(2));

@@ -1,0 +1,93 @@
+// Issue 4's figures, end to end through a real server on the embedded store: a long
+// sequence, a wide with-items fan-out, a 50-branch join, and the per-transition overhead.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnServer, type ServerProcess } from './server-process.js';
+import type { Benchmark } from './harness.js';
+
+function benchPack(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'squall-wfbench-'));
+  mkdirSync(join(dir, 'actions', 'workflows'), { recursive: true });
+  writeFileSync(join(dir, 'pack.yaml'), 'name: wfbench\nversion: 1.0.0\ndescription: workflow benchmarks\nauthor: bench\nemail: bench@localhost\n');
+  const action = (name: string, params = '') =>
+    writeFileSync(join(dir, 'actions', `${name}.yaml`), `name: ${name}\nrunner_type: orquesta\nentry_point: workflows/${name}.yaml\n${params}`);
+  // A loop of N core.noop tasks: one task run again N times (a cycle), as Orquesta allows.
+  action('sequence', 'parameters:\n  n:\n    type: integer\n    default: 1000\n');
+  writeFileSync(join(dir, 'actions', 'workflows', 'sequence.yaml'), `version: 1.0
+input: [n]
+vars: [{i: 0}]
+tasks:
+  step:
+    action: core.noop
+    next:
+      - when: <% ctx().i + 1 < ctx().n %>
+        publish: i=<% ctx().i + 1 %>
+        do: step
+`);
+  action('fanout', 'parameters:\n  n:\n    type: integer\n    default: 10000\n');
+  writeFileSync(join(dir, 'actions', 'workflows', 'fanout.yaml'), `version: 1.0
+input: [n]
+tasks:
+  each:
+    with:
+      items: <% range(ctx().n) %>
+      concurrency: 100
+    action: core.noop
+`);
+  const branches = Array.from({ length: 50 }, (_, i) => `b${i}`);
+  action('join');
+  writeFileSync(join(dir, 'actions', 'workflows', 'join.yaml'), `version: 1.0
+tasks:
+  start:
+    action: core.noop
+    next:
+      - do: [${branches.join(', ')}]
+${branches.map((b) => `  ${b}:\n    action: core.noop\n    next:\n      - do: joined\n`).join('')}  joined:
+    join: all
+    action: core.noop
+`);
+  return dir;
+}
+
+async function runToEnd(s: ServerProcess, action: string, parameters: Record<string, unknown> = {}): Promise<{ ms: number; e: { id: string; status: string } }> {
+  const headers = { 'St2-Api-Key': s.apiKey, 'content-type': 'application/json' };
+  const t0 = performance.now();
+  const created = (await (await fetch(`${s.url}/api/v1/executions`, { method: 'POST', headers, body: JSON.stringify({ action, parameters }) })).json()) as { id: string };
+  for (;;) {
+    const e = (await (await fetch(`${s.url}/api/v1/executions/${created.id}`, { headers })).json()) as { id: string; status: string };
+    if (!['requested', 'scheduled', 'running'].includes(e.status)) {
+      if (e.status !== 'succeeded') throw new Error(`${action} ended ${e.status}`);
+      return { ms: performance.now() - t0, e };
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export const workflowBenchmarks: Benchmark[] = [{
+  name: 'workflows-sqlite',
+  repeat: 3,
+  async run() {
+    const s = await spawnServer();
+    try {
+      const pack = benchPack();
+      await fetch(`${s.url}/api/v1/packs/register`, { method: 'POST', headers: { 'St2-Api-Key': s.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ path: pack }) });
+      await runToEnd(s, 'wfbench.join'); // warm-up
+      const seq = await runToEnd(s, 'wfbench.sequence', { n: 1000 });
+      const rssBefore = s.rssMb();
+      const fan = await runToEnd(s, 'wfbench.fanout', { n: 10_000 });
+      const join = await runToEnd(s, 'wfbench.join');
+      const views = (await (await fetch(`${s.url}/api/v1/executions/${join.e.id}/workflow`, { headers: { 'St2-Api-Key': s.apiKey } })).json()) as { tasks: Array<{ name: string }> };
+      if (views.tasks.filter((t) => t.name === 'joined').length !== 1) throw new Error('the join ran more than once');
+      return [
+        { name: '1,000 sequential core.noop tasks, end to end', unit: 's', value: seq.ms / 1000, target: '< 3' },
+        { name: 'per task, end to end (dispatch + noop + transition)', unit: 'ms', value: seq.ms / 1000 },
+        { name: 'with-items 10,000 × core.noop, concurrency 100', unit: 's', value: fan.ms / 1000, target: '< 20' },
+        { name: 'RSS growth during the 10,000-item fan-out', unit: 'MB', value: s.rssMb() - rssBefore },
+        { name: '50 parallel branches + join: all', unit: 'ms', value: join.ms, target: '< 200' },
+      ];
+    } finally {
+      await s.stop();
+    }
+  },
+}];
