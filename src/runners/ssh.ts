@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import type { OutputStream } from './types.js';
 
 export interface HostTarget {
@@ -115,7 +115,9 @@ export interface ConnectOptions {
   signal: AbortSignal;
 }
 
-function connectOnce(target: HostTarget, opts: ConnectOptions, sock?: ClientChannel): Promise<Client> {
+async function connectOnce(target: HostTarget, opts: ConnectOptions, sock?: ClientChannel): Promise<Client> {
+  // ssh2 loads when a remote action first runs, not with every server and CLI start.
+  const { Client } = await import('ssh2');
   const port = target.port ?? opts.defaultPort;
   const c = opts.credentials;
   let hostKeyProblem: string | null = null;

@@ -2,10 +2,7 @@
 // Each turns messages into trigger instances and acknowledges a message only after the
 // transaction holding its instance committed; a redelivery is stored once thanks to the
 // broker's message id used as the delivery id.
-import amqp from 'amqplib';
-import { Redis } from 'ioredis';
-import mqtt from 'mqtt';
-import { AckPolicy, connect as natsConnect, nanos, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { AmqpSourceSpec, MqttSourceSpec, NatsSourceSpec, RedisStreamSourceSpec, SourceSpec } from './definition.js';
 import { createBatcher, doneSignal, errorText, parseBody, type RunningSource, type SourceContext } from './bus-message.js';
 
@@ -25,6 +22,8 @@ export function startSource(spec: SourceSpec, ctx: SourceContext): Promise<Runni
 // property message-id (or message_id) is the delivery id; MQTT has no other stable id.
 async function startMqtt(spec: MqttSourceSpec, ctx: SourceContext): Promise<RunningSource> {
   const { done, finish } = doneSignal();
+  // Broker clients load when a source of theirs starts, not with every server and CLI.
+  const { default: mqtt } = await import('mqtt');
   const client = mqtt.connect(spec.url ?? 'mqtt://127.0.0.1:1883', {
     clientId: spec.client_id ?? `squall-${ctx.ref}`.slice(0, 64),
     username: spec.username, password: spec.password,
@@ -88,6 +87,7 @@ async function startMqtt(spec: MqttSourceSpec, ctx: SourceContext): Promise<Runn
 // AMQP 0-9-1: a durable queue (bound to the exchange when one is named), manual acks.
 async function startAmqp(spec: AmqpSourceSpec, ctx: SourceContext): Promise<RunningSource> {
   const { done, finish } = doneSignal();
+  const { default: amqp } = await import('amqplib');
   const conn = await amqp.connect(spec.url ?? 'amqp://guest:guest@127.0.0.1:5672');
   conn.on('error', (err) => finish(errorText(err)));
   conn.on('close', () => finish('connection to the AMQP broker closed'));
@@ -131,6 +131,7 @@ async function startAmqp(spec: AmqpSourceSpec, ctx: SourceContext): Promise<Runn
 // the stream sequence, which a redelivery keeps.
 async function startNats(spec: NatsSourceSpec, ctx: SourceContext): Promise<RunningSource> {
   const { done, finish } = doneSignal();
+  const { AckPolicy, connect: natsConnect, nanos } = await import('nats');
   const nc: NatsConnection = await natsConnect({ servers: spec.servers ?? '127.0.0.1:4222', name: `squall-${ctx.ref}`, reconnect: false });
   void nc.closed().then((err) => finish(err ? errorText(err) : 'connection to NATS closed'));
   const deliver = createBatcher(ctx.commit);
@@ -176,6 +177,7 @@ async function startNats(spec: NatsSourceSpec, ctx: SourceContext): Promise<Runn
 // and entries another consumer left pending longer than claim_idle_ms are claimed.
 async function startRedisStream(spec: RedisStreamSourceSpec, ctx: SourceContext): Promise<RunningSource> {
   const { done, finish } = doneSignal();
+  const { Redis } = await import('ioredis');
   const redis = new Redis(spec.url ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', (err) => finish(errorText(err)));
   await redis.connect();
