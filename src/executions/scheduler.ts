@@ -111,11 +111,13 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
   }
 
   async function finish(s: Started, outcome: RunOutcome): Promise<void> {
-    if (outcome.status === 'running') return;
+    const ended = outcome.status;
+    // A workflow goes on after its runner returns: its runtime ends it.
+    if (ended === 'running') return;
     await deps.store.tx(async (tx) => {
       const e = await rows.getExecution(tx, s.execution.id);
       if (!e || isTerminal(e.status)) return;
-      const status: ExecutionStatus = e.status === 'canceling' ? 'canceled' : (outcome.status as Exclude<typeof outcome.status, 'running'>);
+      const status: ExecutionStatus = e.status === 'canceling' ? 'canceled' : ended;
       const done = await transition(tx, deps, e, status, { result: outcome.result, end_timestamp: deps.now() });
       const retry = retryPlan(done, status, await deps.policies(tx, done.action));
       if (retry) {
