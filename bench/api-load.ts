@@ -1,5 +1,8 @@
 // A load generator over real loopback HTTP: `inFlight` workers POST executions and wait
 // for each to end, observed on one SSE stream (as a UI or a CLI would see it).
+import { ApiClient } from '../src/cli/client.js';
+import { isTerminal, type ExecutionStatus } from '../src/executions/status.js';
+
 type Json = Record<string, unknown>;
 
 export interface LoadResult {
@@ -13,30 +16,18 @@ export async function runLoad(url: string, apiKey: string, body: Json, total: nu
   const waiting = new Map<string, (status: string) => void>();
   const ended = new Map<string, string>();
   const controller = new AbortController();
-  const stream = await fetch(`${url}/api/v1/stream?events=execution`, { headers: { 'St2-Api-Key': apiKey }, signal: controller.signal });
-  const reader = stream.body!.getReader();
-  const decoder = new TextDecoder();
-  const pump = (async () => {
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-      if (done) return;
-      buf += decoder.decode(value, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const chunk = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = /^data: (.*)$/m.exec(chunk)?.[1];
-        if (!data) continue;
-        const e = JSON.parse(data) as { id: string; status: string };
-        if (['succeeded', 'failed', 'timeout', 'canceled', 'abandoned'].includes(e.status)) {
-          const w = waiting.get(e.id);
-          if (w) w(e.status);
-          else ended.set(e.id, e.status);
-        }
-      }
+  const client = new ApiClient({ url, apiKey });
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  const pump = client.stream('events=execution', (_event, data) => {
+    const e = data as { id: string; status: ExecutionStatus };
+    if (isTerminal(e.status)) {
+      const w = waiting.get(e.id);
+      if (w) w(e.status);
+      else ended.set(e.id, e.status);
     }
-  })();
+  }, controller.signal, opened);
+  await open;
   let next = 0;
   let failed = 0;
   const t0 = performance.now();

@@ -77,7 +77,7 @@ export class ApiClient {
   }
 
   /** Opens the SSE stream and calls onEvent per event until it returns true or the signal aborts. */
-  async stream(query: string, onEvent: (event: string, data: unknown) => boolean | void, signal?: AbortSignal): Promise<void> {
+  async stream(query: string, onEvent: (event: string, data: unknown) => boolean | void, signal?: AbortSignal, onOpen?: () => void): Promise<void> {
     let res: Response;
     try {
       res = await fetch(`${this.opts.url}/api/v1/stream?${query}`, { headers: this.headers({ accept: 'text/event-stream' }), signal });
@@ -86,12 +86,16 @@ export class ApiClient {
       throw new SquallError('SERVER_UNREACHABLE', `cannot reach the Squall server at ${this.opts.url}`, {}, { cause: err });
     }
     if (!res.ok || !res.body) throw new SquallError(res.status === 401 ? 'UNAUTHORIZED' : 'INTERNAL', `stream: HTTP ${res.status}`);
+    onOpen?.();
     const decoder = new TextDecoder();
     let buf = '';
     const reader = res.body.getReader();
     try {
       for (;;) {
-        const { value, done } = await reader.read();
+        const { value, done } = await reader.read().catch((err: unknown) => {
+          if (signal?.aborted) return { value: undefined, done: true as const };
+          throw err;
+        });
         if (done) return;
         buf += decoder.decode(value, { stream: true });
         let i: number;
