@@ -41,7 +41,7 @@ export const platformBenchmarks: Benchmark[] = [
         try {
           await runLoad(s.url, s.apiKey, { action: 'core.noop' }, 300, 64); // warm-up
           const noop = await runLoad(s.url, s.apiKey, { action: 'core.noop' }, 5000, 64);
-          const local = await runLoad(s.url, s.apiKey, { action: 'core.local', parameters: { cmd: 'true' } }, 1000, 64);
+          const local = await runLoad(s.url, s.apiKey, { action: 'core.local', parameters: { cmd: 'true' } }, 500, 64);
           if (noop.failed || local.failed) throw new Error(`failed executions: noop ${noop.failed}, local ${local.failed}`);
           return [
             { name: `core.noop POST→succeeded, 64 in flight (${label})`, unit: 'exec/s', value: noop.perSecond, target: '≥ 1000' },

@@ -134,10 +134,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     }, [(app) => packRoutes(app, packs), (app) => packInstallRoutes(app, packs, join(config.home, 'virtualenvs')), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes]);
     const address = await api.listen({ host: config.host, port: config.port });
     url = address;
-    log.info({ url: address, store: store.description, ms: Date.now() - started }, 'squall server ready');
   }
 
   const creds = await ensureAdminCredentials(store, config.home, url ?? `http://${config.host}:${config.port}`, now);
+  // Ready only once the credentials the CLI reads are on disk.
+  if (url) log.info({ url, store: store.description, ms: Date.now() - started }, 'squall server ready');
   return {
     store, api, url, apiKey: creds.api_key, executions, datastore, auth,
     async close() {

@@ -43,6 +43,7 @@ export function openPostgres(url: string, schema?: string): Store {
   let listenClient: pg.Client | null = null;
   let listenReady: Promise<pg.Client> | null = null;
   let closed = false;
+  let listening: Promise<unknown> = Promise.resolve();
 
   function listenConnection(): Promise<pg.Client> {
     listenReady ??= (async () => {
@@ -97,13 +98,19 @@ export function openPostgres(url: string, schema?: string): Store {
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        void listenConnection().then((c) => c.query(`LISTEN "${channel}"`));
+        // One query at a time on the LISTEN connection; a failure (the store closing, the
+        // connection dropping) is retried by resubscribe() or moot, never unhandled.
+        listening = listening
+          .then(() => listenConnection())
+          .then((c) => c.query(`LISTEN "${channel}"`))
+          .catch(() => undefined);
       }
       set.add(onWake);
       return () => set.delete(onWake);
     },
     async close() {
       closed = true;
+      await listening;
       await listenReady?.catch(() => undefined);
       await listenClient?.end().catch(() => undefined);
       await pool.end();
