@@ -50,7 +50,12 @@ export async function runBenchmarks(all: readonly Benchmark[], only: readonly st
     process.stderr.write(`# ${b.name} (${b.repeat} runs)\n`);
     const byFigure = new Map<string, { f: Figure; values: number[] }>();
     for (let i = 0; i < b.repeat; i++) {
-      for (const f of await b.run()) {
+      // One broken benchmark must not cost the figures of the others.
+      const figures = await b.run().catch((err: unknown) => {
+        process.stderr.write(`  ${b.name} failed: ${(err as Error).message}\n`);
+        return [];
+      });
+      for (const f of figures) {
         const entry = byFigure.get(f.name) ?? { f, values: [] };
         entry.values.push(f.value);
         byFigure.set(f.name, entry);

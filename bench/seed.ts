@@ -14,7 +14,7 @@ export async function seedExecutions(db: string, n: number): Promise<number> {
     await tx.run(
       `insert into executions (id, action, runner_type, status, parameters, result, context, parent_id, created_at, start_timestamp, end_timestamp, updated_at, attempt)
        select ${hex}, 'bench.a' || (i % 20), 'noop', case when i % 10 = 0 then 'failed' else 'succeeded' end,
-              '{}', '{}', '{}', null, $2 + i * 10, $2 + i * 10, $2 + i * 10 + 5, $2 + i * 10 + 5, 1
+              '{}', '{}', '{}', null, cast($2 as bigint) + i * 10, cast($2 as bigint) + i * 10, cast($2 as bigint) + i * 10 + 5, cast($2 as bigint) + i * 10 + 5, 1
        from (${series}) s`,
       [n, base],
     );
