@@ -18,6 +18,9 @@ function benchPack(): string {
 input: [n]
 vars: [{i: 0}]
 tasks:
+  begin:
+    next:
+      - do: step
   step:
     action: core.noop
     next:
