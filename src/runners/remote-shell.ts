@@ -1,6 +1,7 @@
 // st2's remote runners over SSH: `remote-shell-cmd` (a command) and `remote-shell-script` (a
 // pack script copied with SFTP, run, removed), on every host of `hosts`. Semantics from st2
 // contrib/runners/remote_runner and st2common/runners/parallel_ssh.py; differences noted.
+import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
@@ -222,9 +223,10 @@ export function remoteShellScriptRunner(): Runner {
         return { status: 'failed', result: { error: `cannot read entry point ${file}: ${(err as Error).message}` } };
       }
       const { args, env } = scriptArguments(ctx, SCRIPT_PARAMETERS);
-      const remotePath = path.posix.join(String(ctx.parameters.dir ?? '/tmp'), `squall-${ctx.executionId}-${path.basename(file)}`);
-      const body = [remotePath, ...args].map(quoteWord).join(' ');
       return eachHost(ctx, async (client, target) => {
+        // One name per host and run: hosts may share the directory (NFS home, or one machine by two names).
+        const remotePath = path.posix.join(String(ctx.parameters.dir ?? '/tmp'), `squall-${ctx.executionId}-${randomBytes(4).toString('hex')}-${path.basename(file)}`);
+        const body = [remotePath, ...args].map(quoteWord).join(' ');
         const remove = await putFile(client, remotePath, script);
         try {
           return await runOn(ctx, client, target, body, env);
