@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { spawnServer, type ServerProcess } from './server-process.js';
 import type { Benchmark } from './harness.js';
 
-function benchPack(): string {
+
+/** The benchmark pack: a long sequence, a wide fan-out and a 50-branch join (also for profiling by hand). */
+export function benchPack(): string {
   const dir = mkdtempSync(join(tmpdir(), 'squall-wfbench-'));
   mkdirSync(join(dir, 'actions', 'workflows'), { recursive: true });
   writeFileSync(join(dir, 'pack.yaml'), 'name: wfbench\nversion: 1.0.0\ndescription: workflow benchmarks\nauthor: bench\nemail: bench@localhost\n');

@@ -4,8 +4,7 @@ import type { ExecutionDeps } from '../executions/deps.js';
 import { EXECUTION_CHANNEL, type ExecutionEvent } from '../executions/events.js';
 import { getExecution } from '../executions/service.js';
 import { isTerminal } from '../executions/status.js';
-import { readWorkflowState } from '../store/workflows.js';
-import type { WorkflowState } from './state.js';
+import { readWorkflow } from './persist.js';
 import { resultOf } from './task-functions.js';
 
 /** Resolves when execution `id` has ended; `onLine` hears of each child ending on the way. */
@@ -31,8 +30,7 @@ export async function waitForEnd(deps: Pick<ExecutionDeps, 'store'>, id: string,
 
 export async function runReport(deps: Pick<ExecutionDeps, 'store'>, id: string) {
   const e = await getExecution(deps, id);
-  const row = await deps.store.read((tx) => readWorkflowState(tx, id));
-  const state = row ? (JSON.parse(row.state) as WorkflowState) : null;
+  const state = (await deps.store.read((tx) => readWorkflow(tx, id)))?.state ?? null;
   const result = (e.result ?? {}) as { output?: unknown; errors?: unknown[] };
   return {
     status: e.status,

@@ -4,6 +4,7 @@
 // the state and carries out the commands (child executions requested, children canceled,
 // the workflow's own status changed). Kill the process anywhere: either all of it happened
 // or none of it, and the event is still there to apply.
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SquallError } from '../errors.js';
@@ -19,6 +20,7 @@ import type { Runner, RunOutcome } from '../runners/types.js';
 import { compileOrquesta, inspectWorkflow } from './index.js';
 import { advance, start } from './conductor.js';
 import type { Graph } from './graph.js';
+import { decodeState, encodeState, type Saved } from './persist.js';
 import type { FinishStatus, WorkflowCommand, WorkflowEvent, WorkflowState } from './state.js';
 
 /** Where a child execution sits in its parent workflow (kept in the child's context). */
@@ -38,7 +40,15 @@ export interface WorkflowRuntime {
   onChildStatus(tx: Tx, child: Execution): Promise<void>;
 }
 
-const GRAPH_CACHE = 500;
+const LIVE_CACHE = 500;
+
+/** A workflow as this node last saved or read it; valid while the stored version token is `version`. */
+interface Live {
+  version: string;
+  graph: Graph;
+  state: WorkflowState;
+  saved: Saved | null;
+}
 
 /** Statuses of a workflow execution that the conductor's workflow-status command maps to. */
 const WORKFLOW_STATUS: Record<'pausing' | 'paused' | 'canceling' | 'running', ExecutionStatus> = {
@@ -55,10 +65,14 @@ function finishStatus(s: ExecutionStatus): FinishStatus {
 }
 
 export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
-  // Compiled specs by file and mtime, and graphs of running workflows by execution id:
-  // a workflow's graph never changes once it started, so each event skips the JSON parse.
+  // Compiled specs by file and mtime, and running workflows by execution id: an event on a
+  // workflow this node saved last (its version token unchanged in the store) reads nothing
+  // but the token, and saves only the parts of the state it changed. The token is unique per
+  // save on any node, so a save rolled back or made elsewhere is always noticed.
   const specs = new Map<string, { mtimeMs: number; graph: Graph }>();
-  const graphs = new Map<string, Graph>();
+  const live = new Map<string, Live>();
+  const tokenPrefix = randomBytes(6).toString('hex');
+  let saves = 0;
 
   async function compileFile(path: string): Promise<Graph> {
     const { mtimeMs } = await stat(path);
@@ -69,23 +83,49 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
     return graph;
   }
 
-  function remember(id: string, graph: Graph): Graph {
-    if (graphs.size >= GRAPH_CACHE) graphs.delete(graphs.keys().next().value!);
-    graphs.set(id, graph);
-    return graph;
+  function remember(id: string, entry: Live): Live {
+    live.delete(id);
+    if (live.size >= LIVE_CACHE) live.delete(live.keys().next().value!);
+    live.set(id, entry);
+    return entry;
+  }
+
+  /** Locks workflow `id` and returns its graph and state (undefined: not started yet, or purged). */
+  async function load(tx: Tx, id: string): Promise<Live | undefined> {
+    const version = await states.lockWorkflowVersion(tx, id);
+    if (version === undefined) return undefined;
+    const hit = live.get(id);
+    if (hit && hit.version === version) return hit;
+    const row = (await states.readWorkflowState(tx, id, !hit))!;
+    const { state, saved } = decodeState(row.state, await states.readStateParts(tx, id));
+    return remember(id, { version, graph: hit?.graph ?? (JSON.parse(row.graph) as Graph), state, saved });
+  }
+
+  /** Saves what changed in `entry.state` under a new version token. */
+  async function save(tx: Tx, id: string, entry: Live, insert = false): Promise<void> {
+    const { header, parts, saved } = encodeState(entry.state, entry.saved);
+    entry.version = `${tokenPrefix}.${++saves}`;
+    if (insert) await states.insertWorkflowState(tx, id, JSON.stringify(entry.graph), header!, entry.version, deps.now());
+    await states.saveWorkflowState(tx, id, insert ? null : header, entry.version, parts, deps.now());
+    entry.saved = saved;
   }
 
   /** Applies one event to workflow `id` and carries out what the conductor decided. */
   async function apply(tx: Tx, id: string, event: WorkflowEvent): Promise<void> {
-    const cached = graphs.get(id);
-    const row = await states.lockWorkflowState(tx, id, !cached);
-    if (!row) return; // not started yet (its start will see the child) or purged
-    const graph = cached ?? remember(id, JSON.parse(row.graph) as Graph);
-    const state = JSON.parse(row.state) as WorkflowState;
-    if (state.ended) return;
-    const step = advance(graph, state, event, new Date(deps.now()));
-    await states.saveWorkflowState(tx, id, JSON.stringify(step.state), deps.now());
-    await perform(tx, id, step.commands);
+    const entry = await load(tx, id);
+    if (!entry || entry.state.ended) return; // not started yet (its start will see the child), purged, or over
+    let commands: readonly WorkflowCommand[];
+    try {
+      const step = advance(entry.graph, entry.state, event, new Date(deps.now()));
+      entry.state = step.state;
+      commands = step.commands;
+      await save(tx, id, entry);
+    } catch (err) {
+      // The conductor changes the state in place: a failed step leaves it half-done.
+      live.delete(id);
+      throw err;
+    }
+    await perform(tx, id, commands);
   }
 
   async function children(tx: Tx, id: string, run: number): Promise<Execution[]> {
@@ -134,7 +174,7 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
           // st2 shows errors in the result only of a failed workflow (a noop-remediated failure stays out).
           const result = c.status === 'failed' ? { errors: c.errors, output: c.output } : { output: c.output };
           await transition(tx, deps, wf, c.status, { result });
-          graphs.delete(id);
+          live.delete(id);
           break;
         }
       }
@@ -165,8 +205,7 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
         const begun = start(graph, ctx.parameters, new Date(deps.now()), {
           context: { st2: { action_execution_id: wf.id, user: wf.context.user ?? null }, ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}) },
         });
-        await states.insertWorkflowState(tx, wf.id, JSON.stringify(graph), JSON.stringify(begun.state), deps.now());
-        remember(wf.id, graph);
+        await save(tx, wf.id, remember(wf.id, { version: '', graph, state: begun.state, saved: null }), true);
         await perform(tx, wf.id, begun.commands);
       });
       return { status: 'running', result: null };

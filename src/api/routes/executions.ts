@@ -5,7 +5,7 @@ import { cancelExecution, controlExecution, getExecution, listExecutions, reques
 import type { Execution } from '../../executions/model.js';
 import type { ExecutionStatus } from '../../executions/status.js';
 import { getOutput } from '../../store/executions.js';
-import { readWorkflowState } from '../../store/workflows.js';
+import { readWorkflow } from '../../workflow/persist.js';
 import { workflowView } from '../../workflow/view.js';
 import { SquallError } from '../../errors.js';
 import { parseAge, purgeOlderThan } from '../../executions/retention.js';
@@ -97,9 +97,9 @@ export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/v1/executions/:id/workflow', { schema: { params: IdParams } }, async (req) => {
     const { id } = req.params as Static<typeof IdParams>;
     const e = await getExecution(deps.executions, id);
-    const row = await deps.executions.store.read((tx) => readWorkflowState(tx, id));
-    if (!row) throw new SquallError('NOT_FOUND', `execution ${id} (${e.action}) is not a workflow, or has not started yet`);
-    return workflowView(JSON.parse(row.graph), JSON.parse(row.state));
+    const wf = await deps.executions.store.read((tx) => readWorkflow(tx, id));
+    if (!wf) throw new SquallError('NOT_FOUND', `execution ${id} (${e.action}) is not a workflow, or has not started yet`);
+    return workflowView(wf.graph, wf.state);
   });
 
   // st2 pauses and resumes workflows with PUT /executions/{id} {status: pausing|resuming}; verbs are plainer.
