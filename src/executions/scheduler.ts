@@ -1,7 +1,7 @@
 // Claims requested executions from the queue and runs them on this node's runners.
 // Three steps, each its own transaction: start (policies, status → running), run (no
 // transaction held), finish (result, status, retries, hooks).
-import type { Job } from '../store/queue.js';
+import { complete, type Job } from '../store/queue.js';
 import { startConsumer, type Consumer, type JobOutcome } from '../store/consumer.js';
 import * as rows from '../store/executions.js';
 import type { Tx } from '../store/types.js';
@@ -33,15 +33,20 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
   const running = new Map<string, AbortController>();
   const unlisten = deps.store.listen(CANCEL_CHANNEL, (id) => running.get(id)?.abort());
 
-  async function start(job: Job): Promise<Started | JobOutcome | 'done'> {
+  // The job is deleted in the transaction that ends its execution ('completed'), not in one of its own.
+  async function start(job: Job): Promise<Started | JobOutcome> {
     const id = (job.payload as { id: string }).id;
     return deps.store.tx(async (tx) => {
+      const done = async (): Promise<'completed'> => {
+        await complete(tx, job.id);
+        return 'completed';
+      };
       const e = await rows.getExecution(tx, id);
-      if (!e || isTerminal(e.status)) return 'done';
+      if (!e || isTerminal(e.status)) return done();
       const now = deps.now();
       if (e.status === 'canceling') {
         await transition(tx, deps, e, 'canceled', { end_timestamp: now });
-        return 'done';
+        return done();
       }
       // A resumable runner (workflows) moves its execution to running itself, in the
       // transaction that creates its state; retaken, it is started again (idempotently).
@@ -51,12 +56,12 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
         // Claimed before by a node whose lease ran out mid-run: the action may have
         // done part of its work, so it is not run again behind the user's back.
         await transition(tx, deps, e, 'abandoned', { end_timestamp: now, result: { error: 'the node running this execution stopped' } });
-        return 'done';
+        return done();
       }
       const verdict = await concurrencyVerdict(tx, e, await deps.policies(tx, e.action));
       if (verdict === 'cancel') {
         await transition(tx, deps, e, 'canceled', { end_timestamp: now, result: { error: 'canceled by the action.concurrency policy' } });
-        return 'done';
+        return done();
       }
       if (verdict === 'delay') {
         if (e.status !== 'delayed') await transition(tx, deps, e, 'delayed');
@@ -110,13 +115,14 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
     }
   }
 
-  async function finish(s: Started, outcome: RunOutcome): Promise<void> {
+  async function finish(job: Job, s: Started, outcome: RunOutcome): Promise<JobOutcome> {
     const ended = outcome.status;
     // A workflow goes on after its runner returns: its runtime ends it.
     if (ended === 'running') return;
-    await deps.store.tx(async (tx) => {
+    return deps.store.tx(async (tx): Promise<JobOutcome> => {
+      await complete(tx, job.id);
       const e = await rows.getExecution(tx, s.execution.id);
-      if (!e || isTerminal(e.status)) return;
+      if (!e || isTerminal(e.status)) return 'completed';
       const status: ExecutionStatus = e.status === 'canceling' ? 'canceled' : ended;
       const done = await transition(tx, deps, e, status, { result: outcome.result, end_timestamp: deps.now() });
       const retry = retryPlan(done, status, await deps.policies(tx, done.action));
@@ -129,6 +135,7 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
           runAt: deps.now() + retry.delayMs,
         });
       }
+      return 'completed';
     });
   }
 
@@ -142,9 +149,8 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
     log: deps.log.child({ role: 'scheduler' }),
     async handle(job) {
       const started = await start(job);
-      if (started === 'done' || started === undefined) return;
-      if (!('execution' in started)) return started;
-      await finish(started, await run(started));
+      if (started === undefined || started === 'completed' || !('execution' in started)) return started;
+      return finish(job, started, await run(started));
     },
   });
 

@@ -4,7 +4,11 @@ import type { Logger } from 'pino';
 import type { Store } from './types.js';
 import { claim, complete, heartbeat, nextWake, queueChannel, retryLater, type Job } from './queue.js';
 
-export type JobOutcome = { retryAt: number; error: string } | void;
+/**
+ * How a job ended: void (done: the consumer deletes it), retry later, or 'completed' when the
+ * handler already deleted it with `complete` in its own last transaction (one commit less).
+ */
+export type JobOutcome = { retryAt: number; error: string } | 'completed' | void;
 
 export interface ConsumerOptions {
   queue: string;
@@ -37,6 +41,7 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   let timerAt = Infinity;
 
   const finish = async (job: Job, outcome: JobOutcome): Promise<void> => {
+    if (outcome === 'completed') return;
     await store.tx(async (tx) => {
       if (outcome) await retryLater(tx, job, outcome.retryAt, outcome.error);
       else await complete(tx, job.id);
