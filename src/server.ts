@@ -19,7 +19,8 @@ import { startRetention } from './executions/retention.js';
 import { packRoutes } from './api/routes/packs.js';
 import { packInstallRoutes } from './api/routes/pack-install.js';
 import { runnerRoutes } from './api/routes/runners.js';
-import { createPackDeps, registerPack, findAction, packDirectory, actionPolicies } from './packs/index.js';
+import { createPackDeps, registerPack } from './packs/index.js';
+import { createCatalog } from './packs/catalog.js';
 import { packConfigContent, resolvePackConfig } from './packs/config.js';
 import { nodeRunner } from './runners/node.js';
 import { pythonRunner } from './runners/python.js';
@@ -57,11 +58,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const events = createEventDeps(now);
   runners.set('inject-trigger', injectTriggerRunner(store, events));
   const controls = new Map<string, RunControl>();
+  const catalog = createCatalog(store, now);
   const executions: ExecutionDeps = {
     store, now, log, node: config.node, runners,
-    findAction,
-    packDir: packDirectory,
-    policies: actionPolicies,
+    findAction: catalog.findAction,
+    packDir: catalog.packDir,
+    policies: catalog.policies,
     onFinished: [],
     onChildStatus: [],
     controls,
@@ -87,7 +89,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     // Rules act with their owner's permissions; pack rules (no owner) act for the system.
     mayExecute: async (user, ref) => user === null || auth.authorizer.authorize({ username: user, via: 'rule' }, 'action:execute', { type: 'action', ref, pack: ref.split('.')[0]! }),
   });
-  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home), eventsAndRules.packContent] });
+  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home), eventsAndRules.packContent], onChange: [catalog.clear] });
   await registerPack(packs, join(packageRoot(), 'packs', 'core'));
   for (const dir of config.packs) await registerPack(packs, dir);
 
@@ -105,6 +107,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   stops.push(async () => {
     purger.stop();
     auth.authorizer.close();
+    catalog.close();
   });
   if (config.roles.includes('scheduler')) {
     const scheduler = startScheduler(executions, { concurrency: config.concurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });

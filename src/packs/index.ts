@@ -36,6 +36,8 @@ export interface PackDeps extends RunnerRules {
   now: () => number;
   /** Other modules add their content kinds here when they are set up (like onFinished hooks). */
   contents: PackContent[];
+  /** Called once a change to packs, actions or policies has committed (this node's caches). */
+  onChange: Array<() => void>;
 }
 
 // st2's runner types whose actions run a file from the pack (entry_point relative to
@@ -49,6 +51,7 @@ export interface PackOptions {
   /** Checks of entry point files by runner type, e.g. { orquesta: validateWorkflowFile }. */
   validateEntryPoint?: Readonly<Record<string, EntryPointValidator>>;
   contents?: PackContent[];
+  onChange?: Array<() => void>;
 }
 
 /** PackDeps for the runners a node has (by st2 runner type name). */
@@ -61,6 +64,7 @@ export function createPackDeps(store: Store, now: () => number, runners: Readonl
     entryPointRunners: new Set(FILE_RUNNERS.filter((r) => runnerNames.has(r))),
     validateEntryPoint: opts.validateEntryPoint,
     contents: opts.contents ?? [],
+    onChange: opts.onChange ?? [],
   };
 }
 
@@ -68,6 +72,13 @@ export interface RegisteredPack {
   pack: Pack;
   actions: Action[];
   policies: Policy[];
+}
+
+/** Runs a pack write in a transaction, then tells this node's caches (other nodes hear CATALOG_CHANNEL). */
+async function write<T>(deps: PackDeps, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const result = await deps.store.tx(fn);
+  for (const hook of deps.onChange) hook();
+  return result;
 }
 
 /**
@@ -80,7 +91,7 @@ export async function registerPack(deps: PackDeps, dir: string): Promise<Registe
   const at = deps.now();
   const pack: Pack = { ...loaded.pack, registered_at: at };
   const actions: Action[] = loaded.actions.map((a) => ({ ...a, updated_at: at }));
-  await deps.store.tx(async (tx) => {
+  await write(deps, async (tx) => {
     await rows.replacePack(tx, pack, actions, loaded.policies);
     for (const content of deps.contents) await content.register(tx, resolve(dir), pack.name);
   });
@@ -89,7 +100,7 @@ export async function registerPack(deps: PackDeps, dir: string): Promise<Registe
 
 /** Unregisters a pack with its actions, policies and other contents; throws PACK_NOT_FOUND. */
 export async function removePack(deps: PackDeps, name: string): Promise<void> {
-  const deleted = await deps.store.tx(async (tx) => {
+  const deleted = await write(deps, async (tx) => {
     for (const content of deps.contents) await content.remove(tx, name);
     return rows.deletePack(tx, name);
   });
@@ -162,7 +173,7 @@ export async function createAction(deps: PackDeps, value: unknown): Promise<Acti
   if (typeof packName !== 'string') throwProblems([{ field: 'pack', message: 'is required: the pack the action belongs to' }]);
   const pack = await getPack(deps, packName);
   const action = await checkBody(deps, value, pack);
-  const inserted = await deps.store.tx((tx) => rows.insertAction(tx, action));
+  const inserted = await write(deps, (tx) => rows.insertAction(tx, action));
   if (!inserted) throw new SquallError('CONFLICT', `action ${action.ref} already exists`, { field: 'name' });
   return action;
 }
@@ -176,7 +187,7 @@ export async function updateAction(deps: PackDeps, ref: string, value: unknown):
     ? [{ field: 'name', message: `cannot change (action ${ref} is named ${existing.name}; got "${name}")` }]
     : [];
   const action = await checkBody(deps, value, pack, renamed);
-  return deps.store.tx(async (tx) => {
+  return write(deps, async (tx) => {
     await findAction(tx, ref);
     await rows.upsertAction(tx, action);
     return action;
@@ -185,6 +196,6 @@ export async function updateAction(deps: PackDeps, ref: string, value: unknown):
 
 /** Deletes action `ref`; throws ACTION_NOT_FOUND. */
 export async function deleteAction(deps: PackDeps, ref: string): Promise<void> {
-  const deleted = await deps.store.tx((tx) => rows.deleteAction(tx, ref));
+  const deleted = await write(deps, (tx) => rows.deleteAction(tx, ref));
   if (!deleted) throw new SquallError('ACTION_NOT_FOUND', `no action named ${ref}`);
 }

@@ -73,6 +73,13 @@ async function insertPolicy(tx: Tx, p: Policy): Promise<void> {
   );
 }
 
+/** Notified (after commit) whenever a pack, action or policy changes: nodes drop what they cached. */
+export const CATALOG_CHANNEL = 'squall_catalog';
+
+function changed(tx: Tx): void {
+  tx.notify(CATALOG_CHANNEL);
+}
+
 /**
  * Replaces every row of `pack` (the pack, its actions, its policies) with the given ones.
  * Call it inside one store.tx: if any insert fails, the previous version stays.
@@ -82,6 +89,7 @@ export async function replacePack(tx: Tx, pack: Pack, actions: readonly Action[]
   await deleteContents(tx, pack.name);
   for (const a of actions) await tx.run(INSERT_ACTION, actionValues(a));
   for (const p of policies) await insertPolicy(tx, p);
+  changed(tx);
 }
 
 export async function getPack(tx: Tx, name: string): Promise<Pack | undefined> {
@@ -103,6 +111,7 @@ async function deleteContents(tx: Tx, pack: string): Promise<void> {
 /** Deletes the pack with its actions and policies; false when there was no such pack. */
 export async function deletePack(tx: Tx, name: string): Promise<boolean> {
   await deleteContents(tx, name);
+  changed(tx);
   return (await tx.run(`delete from packs where name = $1`, [name])) > 0;
 }
 
@@ -135,6 +144,7 @@ export async function countActions(tx: Tx, pack?: string): Promise<number> {
 
 /** Inserts a new action; false (and nothing written) when one with its ref exists. */
 export async function insertAction(tx: Tx, a: Action): Promise<boolean> {
+  changed(tx);
   return (await tx.run(`${INSERT_ACTION} on conflict (ref) do nothing`, actionValues(a))) > 0;
 }
 
@@ -146,10 +156,12 @@ export async function upsertAction(tx: Tx, a: Action): Promise<void> {
       enabled = excluded.enabled, parameters = excluded.parameters, metadata = excluded.metadata, updated_at = excluded.updated_at`,
     actionValues(a),
   );
+  changed(tx);
 }
 
 /** Deletes one action; false when there was no such action. */
 export async function deleteAction(tx: Tx, ref: string): Promise<boolean> {
+  changed(tx);
   return (await tx.run(`delete from actions where ref = $1`, [ref])) > 0;
 }
 
