@@ -12,6 +12,8 @@ export interface ExecutionEvent {
   action: string;
   status: Execution['status'];
   parent_id: string | null;
+  /** The execution as this change left it (unmasked), when it fits in a notification; else read it. */
+  execution?: Execution;
 }
 
 export interface OutputEvent {
@@ -21,9 +23,10 @@ export interface OutputEvent {
   data: string;
 }
 
-export function emitExecution(tx: Tx, e: Pick<Execution, 'id' | 'action' | 'status' | 'parent_id'>): void {
+export function emitExecution(tx: Tx, e: Execution): void {
   const ev: ExecutionEvent = { id: e.id, action: e.action, status: e.status, parent_id: e.parent_id };
-  tx.notify(EXECUTION_CHANNEL, JSON.stringify(ev));
+  const full = JSON.stringify({ ...ev, execution: e });
+  tx.notify(EXECUTION_CHANNEL, full.length <= MAX_NOTIFY_CHARS ? full : JSON.stringify(ev));
 }
 
 // PostgreSQL caps a NOTIFY payload at 8000 bytes: longer lines travel cut, and the full

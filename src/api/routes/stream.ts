@@ -24,7 +24,16 @@ export function streamRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const raw = reply.raw;
     reply.hijack();
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    // Events of one tick go out in one write (one system call, not one per event).
+    let buffered: string[] = [];
+    const flush = () => {
+      const text = buffered.join('');
+      buffered = [];
+      if (!raw.destroyed) raw.write(text);
+    };
+    const send = (event: string, data: unknown) => {
+      if (buffered.push(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`) === 1) setImmediate(flush);
+    };
     const { store } = deps.executions;
     // Events are sent in order; a slow fetch for one event must not let a later one overtake it.
     let chain: Promise<unknown> = Promise.resolve();
@@ -37,7 +46,7 @@ export function streamRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const ev = JSON.parse(payload) as ExecutionEvent;
         if (only && ev.id !== only) return;
         enqueue(async () => {
-          const e = await getExecution(deps.executions, ev.id);
+          const e = ev.execution ?? (await getExecution(deps.executions, ev.id));
           send('st2.execution__update', toApi((await deps.maskSecrets([e]))[0]!));
         });
       }));
