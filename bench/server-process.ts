@@ -23,7 +23,9 @@ export const cliPath = () => join(packageRoot(), 'dist', 'src', 'cli', 'main.js'
 export async function spawnServer(opts: { db?: string; home?: string; extraArgs?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'squall-bench-'));
   // Ready is read from the 'squall server ready' info line: the log level stays info.
-  const args = [...(opts.nodeArgs ?? []), cliPath(), 'server', '--port', '0', ...(opts.db ? ['--db', opts.db] : []), ...(opts.extraArgs ?? []), '--log-level', 'info'];
+  // SQUALL_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers of any benchmark.
+  const nodeArgs = opts.nodeArgs ?? (process.env.SQUALL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+  const args = [...nodeArgs, cliPath(), 'server', '--port', '0', ...(opts.db ? ['--db', opts.db] : []), ...(opts.extraArgs ?? []), '--log-level', 'info'];
   const t0 = performance.now();
   const proc = spawn(process.execPath, args, { env: { ...process.env, ...opts.env, SQUALL_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
