@@ -67,7 +67,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
   };
   const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const merged = { ...defaults, ...defined(fromFile), ...defined(fromEnv(env)), ...defined(flags), home };
-  const ajv = new Ajv({ allErrors: true });
+  const ajv = new Ajv({ allErrors: true, validateSchema: false });
   if (!ajv.validate(ConfigSchema, merged)) {
     const e = ajv.errors![0]!;
     const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(e.params.additionalProperty ?? '');

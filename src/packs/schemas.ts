@@ -6,8 +6,11 @@ import { Ajv, type ValidateFunction } from 'ajv';
 // Every error (not just the first), no type coercion; verbose keeps each error's schema
 // so an unknown key can be answered with the known ones. The second instance also fills in
 // schema defaults (policy parameters); Ajv takes useDefaults per instance, not per schema.
-const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true });
-const ajvFillingDefaults = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true, useDefaults: true });
+// These schemas are ours (TypeBox): checking them against the JSON Schema meta-schema would
+// compile the meta-schema at every start for nothing (validateSchema: false).
+const options = { allErrors: true, strict: true, strictRequired: false, verbose: true, validateSchema: false } as const;
+const ajv = new Ajv(options);
+const ajvFillingDefaults = new Ajv({ ...options, useDefaults: true });
 
 /** Compiles a schema; with `fillDefaults`, validating also writes missing defaults into the value. */
 export function compile<T extends TSchema>(schema: T, fillDefaults = false): ValidateFunction<Static<T>> {

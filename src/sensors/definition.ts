@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
+import { lazyValidator, type Validator } from '../lazy-validator.js';
 import { packYamlFiles } from '../events/pack-triggers.js';
 import type { TriggerType } from '../events/model.js';
 import { ajvProblems, type Problem } from '../packs/problems.js';
@@ -116,15 +117,15 @@ export interface SensorDefinition {
 
 /** Compiled once per node (never module state): the sensor file checks. */
 export interface SensorSchemas {
-  code: ValidateFunction;
-  sources: Record<string, ValidateFunction>;
+  code: Validator;
+  sources: Record<string, Validator>;
 }
 
 export function compileSensorSchemas(): SensorSchemas {
   const ajv = new Ajv({ allErrors: true, strict: false });
   return {
-    code: ajv.compile(CodeSensor),
-    sources: Object.fromEntries(Object.entries(sourceSchemas).map(([k, s]) => [k, ajv.compile(s)])),
+    code: lazyValidator(ajv, CodeSensor),
+    sources: Object.fromEntries(Object.entries(sourceSchemas).map(([k, s]) => [k, lazyValidator(ajv, s)])),
   };
 }
 

@@ -1,6 +1,5 @@
 import { SquallError } from '../errors.js';
 import { migrate } from './migrate.js';
-import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import type { Store, StoreOptions } from './types.js';
 
@@ -11,8 +10,10 @@ export { migrate } from './migrate.js';
 export async function openStore(given: StoreOptions, now: () => number = Date.now): Promise<Store> {
   const isPostgres = /^postgres(ql)?:\/\//.test(given.url);
   const opts = isPostgres ? withSchemaFromUrl(given) : given;
-  if (isPostgres && opts.schema) await ensureSchema(opts.url, opts.schema);
-  const store = isPostgres ? openPostgres(opts.url, opts.schema) : openSqlite(opts.url);
+  // pg is loaded only for PostgreSQL: the embedded default starts without it.
+  const openPostgres = isPostgres ? (await import('./postgres.js')).openPostgres : null;
+  if (openPostgres && opts.schema) await ensureSchema(openPostgres, opts.url, opts.schema);
+  const store = openPostgres ? openPostgres(opts.url, opts.schema) : openSqlite(opts.url);
   try {
     await migrate(store, now);
   } catch (err) {
@@ -32,7 +33,7 @@ function withSchemaFromUrl(opts: StoreOptions): StoreOptions {
   return { url: u.toString(), schema: opts.schema ?? schema };
 }
 
-async function ensureSchema(url: string, schema: string): Promise<void> {
+async function ensureSchema(openPostgres: (url: string) => Store, url: string, schema: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new SquallError('CONFIG_INVALID', `invalid PostgreSQL schema name ${schema}`);
   const plain = openPostgres(url);
   try {
