@@ -18,6 +18,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerTriggerCommands } from './commands/trigger.js';
 import { registerRuleCommands } from './commands/rule.js';
 import { registerSensorCommands } from './commands/sensor.js';
+import { registerInquiryCommands } from './commands/inquiry.js';
 const program = new Command('squall')
   .description('Squall: event-driven automation for ops (StackStorm-compatible)')
   .version(VERSION)
@@ -26,7 +27,7 @@ const program = new Command('squall')
 
 const groups: Array<(p: Command) => void> = [registerServerCommands, registerPackCommands, registerExecutionCommands, registerWorkflowCommands, registerExprCommands,
   registerKeyCommands, registerUserCommands, registerApiKeyCommands, registerLoginCommands, registerRoleCommands, registerAuditCommands,
-  registerTriggerCommands, registerRuleCommands, registerSensorCommands];
+  registerTriggerCommands, registerRuleCommands, registerSensorCommands, registerInquiryCommands];
 for (const register of groups) register(program);
 
 try {
