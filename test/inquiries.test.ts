@@ -1,9 +1,13 @@
 // Inquiries (core.ask) end to end on both backends: a workflow asking pauses, the inquiry is
 // listed, bad answers and strangers are refused without changing anything, a good answer
 // resumes the workflow with the data, a ttl times it out, and nested workflows follow.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
-import { describeServer, until } from './helpers/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/index.js';
+import { startServer } from '../src/server.js';
+import { getExecution } from '../src/store/executions.js';
+import { describeServer, startTestServer, until } from './helpers/server.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'packs');
 type Json = any;
@@ -86,6 +90,12 @@ describeServer('inquiries (core.ask)', (server) => {
     const refused = await respond(ask.id, { approved: true });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('FORBIDDEN');
+    // RBAC first: an observer lacks inquiry:respond.
+    expect((await s.call('POST', '/users', { username: 'olga', password: 'password-123' })).status).toBe(201);
+    expect((await s.call('POST', '/rbac/assignments', { user: 'olga', role: 'observer' })).status).toBe(201);
+    const olga = { 'St2-Api-Key': (await s.call('POST', '/apikeys', { user: 'olga' })).body.key as string };
+    expect((await respond(ask.id, { approved: true }, olga)).status).toBe(403);
+    expect((await s.call('GET', `/inquiries/${ask.id}`, undefined, olga)).status).toBe(200);
     expect((await get(ask.id)).status).toBe('pending');
     const ok = await respond(ask.id, { approved: true, version: '2.0' }, dora);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
@@ -137,5 +147,27 @@ describeServer('inquiries (core.ask)', (server) => {
     const failed = await inStatus(ask.id, 'failed', 'pending');
     expect(failed.status).toBe('failed');
     expect(failed.result.error).toContain('schema');
+  });
+});
+
+describe('inquiry ttl across a restart [sqlite]', () => {
+  it('times out an inquiry whose ttl passes while no server runs', async () => {
+    const first = await startTestServer('sqlite');
+    const ask = (await first.call('POST', '/executions', { action: 'core.ask', parameters: { ttl: 0.02 } })).body as Json;
+    await until(async () => (await first.call('GET', `/inquiries/${ask.id}`)).body.status === 'pending', 10_000, 'the inquiry');
+    await first.close();
+    // The expiry is a job in the store: the next server to start times the inquiry out.
+    const config = loadConfig({ port: 0, logLevel: 'silent', db: join(first.home, 'squall.db'), pollSeconds: 1 }, { SQUALL_HOME: first.home });
+    const second = await startServer(config);
+    try {
+      const e = await until(async () => {
+        const got = await second.executions.store.read((tx) => getExecution(tx, ask.id));
+        return got?.status === 'timeout' && got;
+      }, 30_000, 'the inquiry to time out');
+      expect(e.result).toMatchObject({ ttl: 0.02, route: '' });
+    } finally {
+      await second.close();
+      rmSync(first.home, { recursive: true, force: true });
+    }
   });
 });

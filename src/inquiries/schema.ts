@@ -65,7 +65,7 @@ export function compileResponseSchema(schema: unknown): (response: unknown) => v
   return (response) => {
     if (validate(response)) return;
     const errors = validate.errors ?? [];
-    const message = errors.map((e) => `${fieldOf(e)} ${e.message}`).join('; ');
+    const message = errors.map((e) => `${fieldOf(e)} ${e.keyword === 'required' ? 'is required' : e.message}`).join('; ');
     throw new SquallError('INQUIRY_RESPONSE_INVALID', `the response does not match the inquiry's schema: ${message}`, { field: errors[0] ? fieldOf(errors[0]) : 'response' });
   };
 }
