@@ -131,6 +131,16 @@ describeServer('inquiries (core.ask)', (server) => {
     expect(done.result.output.inner).toMatchObject({ version: '3', said: 'deploying 3' });
   });
 
+  it('cancels the question with the workflow waiting on it', async () => {
+    const wf = await run('wf_demo.approve');
+    const ask = await askOf(wf.id);
+    await inStatus(wf.id, 'paused');
+    expect((await server().call('POST', `/executions/${wf.id}/cancel`)).status).toBe(200);
+    expect((await inStatus(wf.id, 'canceled', 'failed', 'succeeded')).status).toBe('canceled');
+    expect((await get(ask.id)).status).toBe('canceled');
+    expect((await server().call('GET', '/inquiries')).body.map((i: Json) => i.id)).not.toContain(ask.id);
+  });
+
   it('runs core.ask alone: pending until canceled; ttl 0 never expires', async () => {
     const ask = await run('core.ask', { ttl: 0, schema: { type: 'object', properties: { ok: { type: 'boolean' } } } });
     await inStatus(ask.id, 'pending');
