@@ -34,6 +34,14 @@ describeServer('inquiries (core.ask)', (server) => {
       const children = (await server().call('GET', `/executions?parent=${id}&action=core.ask`)).body as Json[];
       return children.find((c) => c.status === 'pending');
     }, 30_000, `the inquiry of ${id}`);
+  /** An API key header of `username` (created with `role` on first use). */
+  const keyOf = async (username: string, role: string) => {
+    const s = server();
+    if ((await s.call('POST', '/users', { username, password: 'password-123' })).status === 201) {
+      expect((await s.call('POST', '/rbac/assignments', { user: username, role })).status).toBe(201);
+    }
+    return { 'St2-Api-Key': (await s.call('POST', '/apikeys', { user: username })).body.key as string };
+  };
   const respond = (id: string, response: Json, headers?: Record<string, string>) => server().call('PUT', `/inquiries/${id}`, { id, response }, headers);
 
   it('pauses the workflow; a bad answer changes nothing; a good one resumes it with the data', async () => {
@@ -82,18 +90,14 @@ describeServer('inquiries (core.ask)', (server) => {
 
   it('refuses an answer from a user the inquiry does not name, and takes one from a user it names', async () => {
     const s = server();
-    expect((await s.call('POST', '/users', { username: 'dora', password: 'password-123' })).status).toBe(201);
-    expect((await s.call('POST', '/rbac/assignments', { user: 'dora', role: 'operator' })).status).toBe(201);
-    const dora = { 'St2-Api-Key': (await s.call('POST', '/apikeys', { user: 'dora' })).body.key as string };
+    const dora = await keyOf('dora', 'operator');
     const wf = await run('wf_demo.approve', { users: ['dora'] });
     const ask = await askOf(wf.id);
     const refused = await respond(ask.id, { approved: true });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('FORBIDDEN');
     // RBAC first: an observer lacks inquiry:respond.
-    expect((await s.call('POST', '/users', { username: 'olga', password: 'password-123' })).status).toBe(201);
-    expect((await s.call('POST', '/rbac/assignments', { user: 'olga', role: 'observer' })).status).toBe(201);
-    const olga = { 'St2-Api-Key': (await s.call('POST', '/apikeys', { user: 'olga' })).body.key as string };
+    const olga = await keyOf('olga', 'observer');
     expect((await respond(ask.id, { approved: true }, olga)).status).toBe(403);
     expect((await s.call('GET', `/inquiries/${ask.id}`, undefined, olga)).status).toBe(200);
     expect((await get(ask.id)).status).toBe('pending');
@@ -101,6 +105,17 @@ describeServer('inquiries (core.ask)', (server) => {
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect((await inStatus(wf.id, 'succeeded', 'failed')).result.output.said).toBe('deploying 2.0');
     expect((await s.call('GET', `/inquiries/${ask.id}`)).body).toMatchObject({ status: 'succeeded', responded_by: 'dora' });
+  });
+
+  it('takes an answer only from a holder of one of the roles the inquiry names', async () => {
+    const s = server();
+    const dora = await keyOf('dora', 'operator');
+    const ask = await run('core.ask', { roles: ['operator'] });
+    await inStatus(ask.id, 'pending');
+    expect((await respond(ask.id, { continue: true })).status).toBe(403); // the admin holds only 'admin'
+    const ok = await s.call('POST', `/inquiries/${ask.id}/respond`, { response: { continue: true } }, dora);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect((await inStatus(ask.id, 'succeeded')).result).toMatchObject({ roles: ['operator'], ttl: 1440, route: '', response: { continue: true } });
   });
 
   it('times out an unanswered inquiry after its ttl; the workflow goes on as for a failed task', async () => {

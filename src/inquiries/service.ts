@@ -8,6 +8,7 @@ import type { ExecutionDeps, RunControl } from '../executions/deps.js';
 import { transition } from '../executions/lifecycle.js';
 import type { Execution } from '../executions/model.js';
 import type { ExecutionStatus } from '../executions/status.js';
+import { EXECUTION_QUEUE } from '../executions/service.js';
 import { dispatchTriggerInstance, type EventDeps } from '../events/index.js';
 import type { ParameterSchema } from '../packs/model.js';
 import type { Runner } from '../runners/types.js';
@@ -90,6 +91,9 @@ export function createInquiryService(deps: ExecutionDeps, events: EventDeps): In
       ttl: asked.ttl, created_at: now, expires_at: expiresAt, responded_by: null, responded_at: null,
     });
     if (expiresAt !== null) await enqueue(tx, { queue: INQUIRY_QUEUE, ref: e.id, payload: { id: e.id }, runAt: expiresAt }, now);
+    // The scheduler's job for this execution is done with this commit: were it retaken after
+    // a crash, it would find the execution pending and mark it abandoned.
+    await deleteByRef(tx, EXECUTION_QUEUE, e.id);
     // Pending tells a parent workflow to pause once nothing else of it runs.
     await transition(tx, deps, e, 'pending', { result: { ...asked } });
     await dispatchTriggerInstance(tx, events, { trigger: INQUIRY_TRIGGER, payload: { id: e.id, route: asked.route } });
