@@ -34,6 +34,8 @@ import { setupEventsAndRules } from './rules/node.js';
 import { eventsAndRulesRoutes } from './api/routes/rules.js';
 import { sensorPackContent } from './sensors/pack-sensors.js';
 import { setupSensors } from './sensors/node.js';
+import { createInquiryService } from './inquiries/service.js';
+import { inquiryRoutes } from './api/routes/inquiries.js';
 
 export interface RunningServer {
   store: Store;
@@ -73,6 +75,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   controls.set(workflows.runner.name, workflows.control);
   executions.onFinished.push(workflows.onChildFinished);
   executions.onChildStatus.push(workflows.onChildStatus);
+  const inquiries = createInquiryService(executions, events);
+  runners.set(inquiries.runner.name, inquiries.runner);
+  controls.set(inquiries.runner.name, inquiries.control);
 
   const datastore = createDatastore(store, config.home, now);
   // Every datastore secret is masked wherever an execution could echo it (issue 6).
@@ -112,6 +117,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   if (config.roles.includes('scheduler')) {
     const scheduler = startScheduler(executions, { concurrency: config.concurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => scheduler.stop());
+    const expiry = inquiries.startExpiry({ leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
+    stops.push(() => expiry.stop());
     const retention = startRetention(executions, config.retentionDays);
     stops.push(async () => retention.stop());
   }
@@ -134,7 +141,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         uptime_seconds: Math.round((Date.now() - started) / 1000),
         queues: await store.read(depths),
       }),
-    }, [(app) => packRoutes(app, packs), (app) => packInstallRoutes(app, packs, join(config.home, 'virtualenvs')), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes]);
+    }, [(app) => packRoutes(app, packs), (app) => packInstallRoutes(app, packs, join(config.home, 'virtualenvs')), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes, inquiryRoutes(inquiries)]);
     const address = await api.listen({ host: config.host, port: config.port });
     url = address;
   }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { createEventDeps, injectTriggerRunner, registerBuiltinTriggerTypes } from '../src/events/index.js';
-import { createPackDeps, findAction, registerPack } from '../src/packs/index.js';
+import { actionPolicies, createPackDeps, findAction, packDirectory, registerPack } from '../src/packs/index.js';
+import { createInquiryService } from '../src/inquiries/service.js';
 import { packageRoot } from '../src/paths.js';
 import { createRule, setRuleEnabled } from '../src/rules/service.js';
 import { builtinRunners } from '../src/runners/index.js';
@@ -25,6 +26,9 @@ async function setup(store: Store) {
   await store.tx((tx) => registerBuiltinTriggerTypes(tx, now()));
   const runners = builtinRunners();
   runners.set('inject-trigger', injectTriggerRunner(store, events));
+  // The core pack names every runner a node has (core.ask: inquirer).
+  const executions = { store, now, log: pino({ level: 'silent' }), node: 'test', runners, findAction, packDir: packDirectory, policies: actionPolicies, onFinished: [], onChildStatus: [], controls: new Map() };
+  runners.set('inquirer', createInquiryService(executions, events).runner);
   await registerPack(createPackDeps(store, now, runners), join(packageRoot(), 'packs', 'core'));
   const admin = { store, now, events, executions: { findAction } };
   const deps: TimerDeps = { store, now, log: pino({ level: 'silent' }), events };

@@ -83,6 +83,7 @@ interface RoutePermission {
 
 const params = (req: FastifyRequest) => req.params as Record<string, string>;
 const execById = (req: FastifyRequest, auth: ApiAuth) => executionResource(auth, params(req).id!);
+const inquiryById = (req: FastifyRequest): Resource => ({ type: 'inquiry', ref: params(req).id! });
 const refResource = (type: Resource['type']) => (req: FastifyRequest): Resource => {
   const ref = params(req).ref ?? params(req).name!;
   return { type, ref, pack: type === 'pack' ? ref : packOf(ref) };
@@ -140,6 +141,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/triggerinstances': { permission: 'trigger:list' },
   'GET /api/v1/sensors': { permission: 'sensor:list' },
   'GET /api/v1/inquiries': { permission: 'inquiry:list' },
+  'GET /api/v1/inquiries/:id': { permission: 'inquiry:view', resource: inquiryById },
+  'PUT /api/v1/inquiries/:id': { permission: 'inquiry:respond', resource: inquiryById },
+  'POST /api/v1/inquiries/:id/respond': { permission: 'inquiry:respond', resource: inquiryById },
   'GET /api/v1/ruleenforcements': { permission: 'rule:list' },
   'GET /api/v1/executions/:id/workflow': { permission: 'execution:view', resource: execById },
   'POST /api/v1/rules/test': { permission: 'rule:view' },

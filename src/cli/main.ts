@@ -32,6 +32,7 @@ const GROUPS: Group[] = [
   { names: ['trigger', 'trigger-instance', 'webhook'], load: async () => (await import('./commands/trigger.js')).registerTriggerCommands },
   { names: ['rule', 'rule-enforcement'], load: async () => (await import('./commands/rule.js')).registerRuleCommands },
   { names: ['sensor'], load: async () => (await import('./commands/sensor.js')).registerSensorCommands },
+  { names: ['inquiry'], load: async () => (await import('./commands/inquiry.js')).registerInquiryCommands },
 ];
 const first = process.argv.slice(2).find((a) => !a.startsWith('-'));
 const wanted = GROUPS.filter((g) => first !== undefined && g.names.includes(first));

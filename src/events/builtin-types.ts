@@ -68,6 +68,11 @@ const specs: Spec[] = [
       channel: str, route: str, message: {}, data: {},
     }),
   },
+  {
+    name: 'st2.generic.inquiry',
+    description: 'An inquiry (core.ask) was asked and waits for a response; `route` says where to announce it.',
+    payload_schema: obj({ id: str, route: str }),
+  },
   { name: 'st2.key_value_pair.create', description: 'A datastore key was created.', payload_schema: kvPayload },
   { name: 'st2.key_value_pair.update', description: 'A datastore key was updated.', payload_schema: kvPayload },
   {

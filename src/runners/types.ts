@@ -20,7 +20,7 @@ export interface RunContext {
   log: Logger;
 }
 
-/** 'running': the execution goes on without this process (a workflow); its runtime ends it later. */
+/** 'running': the execution goes on without this process (a workflow, an inquiry); its runtime ends it later. */
 export type RunStatus = 'succeeded' | 'failed' | 'timeout' | 'canceled' | 'running';
 
 export interface RunOutcome {

@@ -144,6 +144,7 @@ export async function purgeExecutions(tx: Tx, before: number, batch: number): Pr
   );
   for (const { id } of rows) {
     await tx.run('delete from execution_output where execution_id = $1', [id]);
+    await tx.run('delete from inquiries where id = $1', [id]);
     await tx.run('delete from executions where id = $1', [id]);
   }
   return rows.length;
