@@ -147,6 +147,20 @@ describeServer('rules API', (server) => {
     expect((await finished(bad.body.id)).result.code).toBe('TRIGGER_PAYLOAD_INVALID');
   });
 
+  it('an action trigger leaves out a result larger than 256 KB; the execution keeps it', async () => {
+    const actionTrigger = (id: string) => until(async () => {
+      const list = (await call('GET', '/triggerinstances?trigger_type=core.st2.generic.actiontrigger&limit=200')).body as Json[];
+      return list.find((i) => i.payload.execution_id === id);
+    }, 10_000, 'action trigger');
+    const big = await finished((await call('POST', '/executions', { action: 'core.local', parameters: { cmd: 'head -c 300000 /dev/zero | tr "\\0" x' } })).body.id);
+    expect(big.result.stdout).toHaveLength(300_000);
+    expect((await actionTrigger(big.id)).payload).toMatchObject({ status: 'succeeded', result: null, result_omitted: true });
+    const small = await finished((await call('POST', '/executions', { action: 'core.local', parameters: { cmd: 'echo small' } })).body.id);
+    const payload = (await actionTrigger(small.id)).payload;
+    expect(payload.result).toMatchObject({ stdout: 'small', return_code: 0 });
+    expect(payload.result_omitted).toBeUndefined();
+  });
+
   it('datastore changes are trigger instances, and rule templates read st2kv', async () => {
     expect((await call('PUT', '/keys/greeting', { value: 'hello', scope: 'system' })).status).toBeLessThan(300);
     const created = await until(async () => {

@@ -12,6 +12,30 @@ import type { EventDeps } from './triggers.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+// A result larger than this (in JSON characters, about) stays out of the action trigger's
+// payload: st2 copies it whole, so a 10 MB result was stored, and read by the rules engine,
+// twice more. The payload then says `result_omitted: true`; the execution keeps the result.
+export const MAX_TRIGGER_RESULT_CHARS = 256 * 1024;
+
+/** Whether `value` serializes to at most `limit` characters (roughly; stops counting early). */
+function smallerThan(value: unknown, limit: number): boolean {
+  let left = limit;
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') left -= v.length + 2;
+    else if (v === null || typeof v !== 'object') left -= 8;
+    else if (Array.isArray(v)) {
+      for (const x of v) if (!walk(x)) return false;
+    } else {
+      for (const [k, x] of Object.entries(v)) {
+        left -= k.length + 4;
+        if (!walk(x)) return false;
+      }
+    }
+    return left >= 0;
+  };
+  return walk(value);
+}
+
 interface NotifySpec {
   message?: unknown;
   data?: unknown;
@@ -45,7 +69,8 @@ export function actionTriggerHook(events: EventDeps, executions: Pick<ExecutionD
       trigger: ACTION_TRIGGER_TYPE,
       payload: {
         execution_id: e.id, status: e.status, start_timestamp: iso(e.start_timestamp), action_name: actionName,
-        action_ref: e.action, runner_ref: e.runner_type, parameters: e.parameters, result: e.result,
+        action_ref: e.action, runner_ref: e.runner_type, parameters: e.parameters,
+        ...(smallerThan(e.result, MAX_TRIGGER_RESULT_CHARS) ? { result: e.result } : { result: null, result_omitted: true }),
       },
     });
     const action = await executions.findAction(tx, e.action).catch(() => null);
