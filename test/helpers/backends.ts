@@ -125,3 +125,8 @@ export function describeBackends(title: string, fn: (ctx: BackendContext) => voi
   sqliteSuite(title, fn);
   postgresSuite(title, fn);
 }
+
+/** Declares `describe(title)` on PostgreSQL only (multi-node tests), skipped or failing as describeBackends' are. */
+export function describePostgres(title: string, fn: (ctx: BackendContext) => void): void {
+  postgresSuite(title, fn);
+}
