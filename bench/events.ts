@@ -1,0 +1,5 @@
+// Issue 5's figures: the matcher alone, webhook → execution started latency, and sustained webhook load.
+import type { Benchmark } from './harness.js';
+import { matcherBenchmark } from './matcher.js';
+
+export const eventBenchmarks: Benchmark[] = [matcherBenchmark];
