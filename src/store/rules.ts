@@ -167,3 +167,11 @@ export async function saveWindow(tx: Tx, ruleRef: string, group: string, w: Wind
     [ruleRef, group, JSON.stringify(w.events), w.cooldownUntil, now],
   );
 }
+
+/** Deletes up to `batch` rule enforcements made before `before`; returns how many. */
+export async function purgeEnforcements(tx: Tx, before: number, batch: number): Promise<number> {
+  return tx.run(
+    'delete from rule_enforcements where id in (select id from rule_enforcements where enforced_at < $1 order by enforced_at limit $2)',
+    [before, batch],
+  );
+}
