@@ -75,11 +75,20 @@ export async function webhookLatency(opts: { events?: number; nodeArgs?: string[
     }
     const lat = rows.filter((r) => sent.has(r.ti)).map((r) => r.st - sent.get(r.ti)!);
     if (lat.length !== events) throw new Error(`only ${lat.length} of ${events} executions started`);
+    // The floor on this machine right now: a round trip that touches nothing.
+    const health: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const p0 = performance.now();
+      await (await fetch(`${s.url}/api/v1/health`)).arrayBuffer();
+      health.push(performance.now() - p0);
+      await sleep(5);
+    }
     return [
       { name: 'webhook → execution started, p50', unit: 'ms', value: percentile(lat, 50), target: '< 5' },
       { name: 'webhook → execution started, p99', unit: 'ms', value: percentile(lat, 99), target: '< 25' },
       { name: 'webhook POST → 202 (instance committed), p50', unit: 'ms', value: percentile(acked, 50) },
       { name: 'webhook POST → 202 (instance committed), p99', unit: 'ms', value: percentile(acked, 99) },
+      { name: 'baseline: GET /health round trip, p50', unit: 'ms', value: percentile(health, 50) },
     ];
   } finally {
     db.close();
