@@ -1,6 +1,7 @@
 // `npm run bench [-- name...]`: runs the benchmarks (all, or those whose name contains an argument).
 import { runBenchmarks } from './harness.js';
+import { eventBenchmarks } from './events.js';
 import { platformBenchmarks } from './platform.js';
 import { workflowBenchmarks } from './workflows.js';
 
-await runBenchmarks([...platformBenchmarks, ...workflowBenchmarks], process.argv.slice(2));
+await runBenchmarks([...platformBenchmarks, ...workflowBenchmarks, ...eventBenchmarks], process.argv.slice(2));

@@ -31,6 +31,7 @@ import { depths } from './store/queue.js';
 import { VERSION } from './version.js';
 import { createEventDeps, injectTriggerRunner } from './events/index.js';
 import { setupEventsAndRules } from './rules/node.js';
+import { startEventRetention } from './rules/retention.js';
 import { eventsAndRulesRoutes } from './api/routes/rules.js';
 import { sensorPackContent } from './sensors/pack-sensors.js';
 import { setupSensors } from './sensors/node.js';
@@ -57,7 +58,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const store = await openStore({ url: config.db });
   const now = () => Date.now();
   const runners = builtinRunners();
-  const events = createEventDeps(now);
+  const events = createEventDeps(now, config.dedupeWindowSeconds * 1000);
   runners.set('inject-trigger', injectTriggerRunner(store, events));
   const controls = new Map<string, RunControl>();
   const catalog = createCatalog(store, now);
@@ -99,8 +100,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   for (const dir of config.packs) await registerPack(packs, dir);
 
   if (config.roles.includes('rules')) {
-    const engine = eventsAndRules.startEngine({ concurrency: 16, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
+    const engine = eventsAndRules.startEngine({ concurrency: config.rulesConcurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => engine.stop());
+    const retention = startEventRetention(eventsAndRules.rules, config.eventRetentionDays);
+    stops.push(async () => retention.stop());
   }
   const sensors = setupSensors({
     store, now, log, node: config.node, events, datastore, roles: config.roles,

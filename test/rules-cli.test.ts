@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, until, type TestServer } from './helpers/server.js';
+import { insertInstance } from '../src/store/events.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'squall-rule-files-'));
@@ -98,4 +99,31 @@ describe('squall rule CLI [sqlite]', () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('squall rule list');
   }, 240_000);
+
+  it('purges decided trigger instances and rule enforcements older than an age, keeping undecided instances', async () => {
+    const rule = { name: 'purge_rule', trigger: { type: 'core.st2.webhook', parameters: { url: 'purge' } }, action: { ref: 'core.noop' } };
+    expect((await server().call('POST', '/rules', rule)).status).toBe(201);
+    const hook = await server().call('POST', '/webhooks/purge', { n: 1 });
+    const [enf] = await until(async () => {
+      const list = (await server().call('GET', `/ruleenforcements?trigger_instance=${hook.body.id}`)).body as Array<{ id: string }>;
+      return list.length > 0 && list;
+    }, 15_000);
+    await until(async () => (await server().call('GET', `/triggerinstances/${hook.body.id}`)).body.status === 'processed');
+    // An instance the rules engine has not decided yet (pending, occurred long ago) is never purged.
+    const pending = { id: 'ffffffffffffffffffff0001', trigger: 'core.st2.webhook', trigger_type: 'core.st2.webhook', payload: {}, occurrence_time: 1000, status: 'pending' as const, delivery_id: null, trace_tag: null };
+    await server().store.tx((tx) => insertInstance(tx, pending, 1000));
+    expect((await sq('trigger-instance', 'purge', '--older-than', '1h')).stdout).toBe('deleted 0 trigger instances\n');
+    expect((await sq('rule-enforcement', 'purge', '--older-than', '1h', '--json')).stdout).toContain('"deleted": 0');
+    await until(async () => Date.now() > Date.parse((await server().call('GET', `/ruleenforcements/${enf!.id}`)).body.enforced_at) + 1);
+    const enfPurged = JSON.parse((await sq('rule-enforcement', 'purge', '--older-than', '0s', '--json')).stdout) as { deleted: number };
+    expect(enfPurged.deleted).toBeGreaterThanOrEqual(1);
+    expect((await server().call('GET', `/ruleenforcements/${enf!.id}`)).status).toBe(404);
+    const instPurged = await sq('trigger-instance', 'purge', '--older-than', '0s');
+    expect(instPurged.stdout).toMatch(/^deleted [1-9]\d* trigger instances\n$/);
+    expect((await server().call('GET', `/triggerinstances/${hook.body.id}`)).status).toBe(404);
+    expect((await server().call('GET', `/triggerinstances/${pending.id}`)).body.status).toBe('pending');
+    const bad = await sq('trigger-instance', 'purge', '--older-than', 'yesterday');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('expected an age like 30d');
+  }, 120_000);
 });

@@ -1,8 +1,9 @@
 // Webhooks on both backends: API key or HMAC signature, JSON and form bodies, headers in
 // the payload, 413/400/415 for bad bodies (nothing stored), and effectively-once delivery.
 import { createHmac } from 'node:crypto';
-import { expect, it } from 'vitest';
-import { describeServer, until } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/index.js';
+import { describeServer, startTestServer, until } from './helpers/server.js';
 
 type Json = any;
 const SECRET = 's3cret-value';
@@ -111,3 +112,24 @@ describeServer('webhooks API', (server) => {
     expect((await call('POST', '/webhooks/st2', { payload: {} })).status).toBe(400);
   });
 }, { bodyLimitMb: 0.05 });
+
+describe('dedupe window setting', () => {
+  it('remembers a delivery id for dedupeWindowSeconds, then takes the same id as a new event', async () => {
+    expect(() => loadConfig({}, { SQUALL_HOME: '/nonexistent-squall-home', SQUALL_DEDUPE_WINDOW_SECONDS: '0' })).toThrow(/dedupeWindowSeconds/);
+    expect(loadConfig({}, { SQUALL_HOME: '/nonexistent-squall-home', SQUALL_DEDUPE_WINDOW_SECONDS: '60', SQUALL_RULES_CONCURRENCY: '4', SQUALL_EVENT_RETENTION_DAYS: '7' }))
+      .toMatchObject({ dedupeWindowSeconds: 60, rulesConcurrency: 4, eventRetentionDays: 7 });
+    const s = await startTestServer('sqlite', { dedupeWindowSeconds: 2 });
+    try {
+      await s.call('POST', '/rules', { name: 'short', trigger: { type: 'core.st2.webhook', parameters: { url: 'short' } }, action: { ref: 'core.noop' } });
+      const t0 = Date.now();
+      const first = await s.call('POST', '/webhooks/short', { n: 1 }, { 'Idempotency-Key': 'w-1' });
+      expect((await s.call('POST', '/webhooks/short', { n: 1 }, { 'Idempotency-Key': 'w-1' })).body).toMatchObject({ id: first.body.id, duplicate: true });
+      await until(() => Date.now() > t0 + 2100, 5000, 'the dedupe window to pass');
+      const later = await s.call('POST', '/webhooks/short', { n: 1 }, { 'Idempotency-Key': 'w-1' });
+      expect(later.body.duplicate).toBe(false);
+      expect(later.body.id).not.toBe(first.body.id);
+    } finally {
+      await s.stop();
+    }
+  });
+});

@@ -149,6 +149,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/v1/rules/test': { permission: 'rule:view' },
   'POST /api/v1/rules/replay': { permission: 'rule:modify' },
   'POST /api/v1/triggerinstances/:id/re_emit': { permission: 'trigger:execute' },
+  'POST /api/v1/triggerinstances/purge': { permission: 'trigger:delete' },
+  'POST /api/v1/ruleenforcements/purge': { permission: 'rule:delete' },
   'GET /api/v1/webhooks': { permission: 'webhook:list' },
   'POST /api/v1/webhooks/st2': { permission: 'webhook:execute' },
   'POST /api/v1/packs/:name/install': { permission: 'pack:create', resource: refResource('pack') },

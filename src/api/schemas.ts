@@ -6,6 +6,8 @@ export const Ref = Type.String({ pattern: '^[\\w-]+\\.[\\w.-]+$', description: '
 export const Id = Type.String({ pattern: '^[0-9a-f]{24}$' });
 export const IdParams = Type.Object({ id: Id });
 export const Status = Type.Union(STATUSES.map((s) => Type.Literal(s)));
+/** POST …/purge: delete records older than an age. */
+export const PurgeBody = Type.Object({ older_than: Type.String({ description: 'age such as 30d, 12h, 90m' }) }, { additionalProperties: false });
 export const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 export const ExecutionOut = Type.Object({

@@ -23,6 +23,12 @@ const ConfigSchema = Type.Object({
   leaseSeconds: Type.Integer({ minimum: 1 }),
   pollSeconds: Type.Number({ exclusiveMinimum: 0 }),
   retentionDays: Type.Number({ minimum: 0 }),
+  /** Trigger instances and rule enforcements older than this are purged hourly; 0 keeps them. */
+  eventRetentionDays: Type.Number({ minimum: 0 }),
+  /** How long a delivery id (Idempotency-Key, X-GitHub-Delivery, a broker message id) is remembered. */
+  dedupeWindowSeconds: Type.Integer({ minimum: 1 }),
+  /** Trigger instances the rules engine decides at once on this node. */
+  rulesConcurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
   bodyLimitMb: Type.Number({ exclusiveMinimum: 0 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   node: Type.String({ minLength: 1 }),
@@ -41,6 +47,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>>
   if (env.SQUALL_CONCURRENCY) out.concurrency = Number(env.SQUALL_CONCURRENCY);
   if (env.SQUALL_LOG_LEVEL) out.logLevel = env.SQUALL_LOG_LEVEL;
   if (env.SQUALL_RETENTION_DAYS) out.retentionDays = Number(env.SQUALL_RETENTION_DAYS);
+  if (env.SQUALL_EVENT_RETENTION_DAYS) out.eventRetentionDays = Number(env.SQUALL_EVENT_RETENTION_DAYS);
+  if (env.SQUALL_DEDUPE_WINDOW_SECONDS) out.dedupeWindowSeconds = Number(env.SQUALL_DEDUPE_WINDOW_SECONDS);
+  if (env.SQUALL_RULES_CONCURRENCY) out.rulesConcurrency = Number(env.SQUALL_RULES_CONCURRENCY);
   if (env.SQUALL_LEASE_SECONDS) out.leaseSeconds = Number(env.SQUALL_LEASE_SECONDS);
   return out;
 }
@@ -60,6 +69,9 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
     leaseSeconds: 30,
     pollSeconds: 5,
     retentionDays: 30,
+    eventRetentionDays: 30,
+    dedupeWindowSeconds: 86_400,
+    rulesConcurrency: 16,
     bodyLimitMb: 10,
     logLevel: 'info',
     node: `${hostname()}-${process.pid}`,

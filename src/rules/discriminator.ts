@@ -6,20 +6,26 @@
 import type { CompiledRule } from './definition.js';
 import type { Leaf } from './criteria.js';
 import { lookup } from './payload-path.js';
+import { buildPlan, type Plan } from './plan.js';
 
+// Rules are held by their position ("slot") in `all`, so the matcher's plan can find
+// each rule's criteria in flat arrays.
 interface Column {
   leaf: Leaf;
   fold: boolean;
-  byValue: Map<string, CompiledRule[]>;
+  byValue: Map<string, number[]>;
 }
 
 export interface TriggerRules {
   all: readonly CompiledRule[];
   /** Rules with no filed criterion: always evaluated. */
   open: readonly CompiledRule[];
+  openSlots: readonly number[];
   columns: readonly Column[];
   /** The criterion each filed rule is filed under. */
   filedBy: ReadonlyMap<CompiledRule, Leaf>;
+  /** The rules' criteria with shared criteria decided once per event (plan.ts). */
+  plan: Plan;
 }
 
 // Python equality classes: 1 == 1.0 == True, so numbers and booleans share keys.
@@ -55,10 +61,10 @@ function acceptedKeys(leaf: Leaf): { fold: boolean; keys: string[] } | null {
 const columnId = (leaf: Leaf, fold: boolean) => `${fold ? 'i' : 'e'}|${JSON.stringify(leaf.path)}`;
 
 export function fileRules(rules: readonly CompiledRule[]): TriggerRules {
-  const open: CompiledRule[] = [];
+  const openSlots: number[] = [];
   const columns = new Map<string, Column>();
   const filedBy = new Map<CompiledRule, Leaf>();
-  for (const cr of rules) {
+  rules.forEach((cr, slot) => {
     let filed = false;
     if (cr.criteria.kind === 'all') {
       for (const item of cr.criteria.items) {
@@ -68,28 +74,34 @@ export function fileRules(rules: readonly CompiledRule[]): TriggerRules {
         const id = columnId(item, accepted.fold);
         const col = columns.get(id) ?? { leaf: item, fold: accepted.fold, byValue: new Map() };
         columns.set(id, col);
-        for (const k of new Set(accepted.keys)) col.byValue.set(k, [...(col.byValue.get(k) ?? []), cr]);
+        for (const k of new Set(accepted.keys)) col.byValue.set(k, [...(col.byValue.get(k) ?? []), slot]);
         filedBy.set(cr, item);
         filed = true;
         break;
       }
     }
-    if (!filed) open.push(cr);
-  }
-  return { all: rules, open, columns: [...columns.values()], filedBy };
+    if (!filed) openSlots.push(slot);
+  });
+  const open = openSlots.map((i) => rules[i]!);
+  return { all: rules, open, openSlots, columns: [...columns.values()], filedBy, plan: buildPlan(rules) };
 }
 
 /**
  * The rules worth evaluating for `payload`: the open ones and those filed under its values.
  * A rule is filed in one column and open rules are filed nowhere, so the list has no repeats.
  */
-export function candidates(t: TriggerRules, payload: Record<string, unknown>): readonly CompiledRule[] {
-  if (t.columns.length === 0) return t.open;
-  let out: CompiledRule[] | null = null;
+export function candidateSlots(t: TriggerRules, payload: Record<string, unknown>): readonly number[] {
+  if (t.columns.length === 0) return t.openSlots;
+  let out: number[] | null = null;
   for (const col of t.columns) {
     const k = valueKey(lookup(payload, col.leaf.path), col.fold);
     const hit = k === null ? undefined : col.byValue.get(k);
-    if (hit) out = out ? out.concat(hit) : t.open.concat(hit);
+    if (hit) out = out ? out.concat(hit) : t.openSlots.concat(hit);
   }
-  return out ?? t.open;
+  return out ?? t.openSlots;
+}
+
+/** The rules worth evaluating for `payload` (candidateSlots as rules). */
+export function candidates(t: TriggerRules, payload: Record<string, unknown>): CompiledRule[] {
+  return candidateSlots(t, payload).map((i) => t.all[i]!);
 }

@@ -149,10 +149,10 @@ export async function processTriggerInstance(tx: Tx, deps: RulesDeps, id: string
       decision = { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: {} };
     }
     const now = deps.now();
-    const e: RuleEnforcement = { id: newId(now), rule_ref: cr.rule.ref, rule_id: cr.rule.id, trigger_instance_id: inst.id, ...decision, enforced_at: now };
-    await ruleRows.insertEnforcement(tx, e);
-    out.push(e);
+    out.push({ id: newId(now), rule_ref: cr.rule.ref, rule_id: cr.rule.id, trigger_instance_id: inst.id, ...decision, enforced_at: now });
   }
+  // Every decision in one statement (per 100), in the same transaction as the requests they made.
+  await ruleRows.insertEnforcements(tx, out);
   await eventRows.setInstanceStatus(tx, inst.id, 'processed');
   return out;
 }

@@ -11,3 +11,4 @@ export {
 export { testRule, replayRule, ruleForTest, type RuleTestResult, type ReplayResult } from './tester.js';
 export { registerPackRules, packRulesContent } from './pack-rules.js';
 export { OPERATOR_NAMES } from './operators.js';
+export { purgeTriggerInstances, purgeRuleEnforcements, startEventRetention } from './retention.js';

@@ -3,7 +3,8 @@
 import type { Rule } from './model.js';
 import { compileRule, type CompiledRule } from './definition.js';
 import { evalGroup, firstFailure, type EvalContext, type Trace } from './criteria.js';
-import { candidates, fileRules, type TriggerRules } from './discriminator.js';
+import { candidateSlots, fileRules, type TriggerRules } from './discriminator.js';
+import { beginEvent, planPasses } from './plan.js';
 
 export interface RuleIndex {
   /** The rules revision this index was built from. */
@@ -33,7 +34,11 @@ export function rulesFor(index: RuleIndex, triggerRef: string): TriggerRules {
   return index.byTrigger.get(triggerRef) ?? NONE;
 }
 
-const isEmpty = (payload: Record<string, unknown> | null | undefined) => !payload || Object.keys(payload).length === 0;
+function isEmpty(payload: Record<string, unknown> | null | undefined): boolean {
+  if (!payload) return true;
+  for (const _ in payload) return false;
+  return Object.keys(payload).length === 0;
+}
 
 /** st2: a rule with criteria never matches an empty payload. */
 function emptyPayloadBlocks(cr: CompiledRule, payload: Record<string, unknown>): boolean {
@@ -56,15 +61,23 @@ export function explainCriteria(cr: CompiledRule, payload: Record<string, unknow
   return { passed, trace: top, reason };
 }
 
-/** The rules on the instance's trigger whose criteria pass (the matcher alone; windows aside). */
+/**
+ * The rules on the instance's trigger whose criteria pass (the matcher alone; windows
+ * aside). One `ctx` for all of them, so criteria shared between rules are decided once.
+ */
 export function matchPayload(index: RuleIndex, triggerRef: string, payload: Record<string, unknown>, ctx: EvalContext): CompiledRule[] {
   const out: CompiledRule[] = [];
   const roots = { trigger: payload };
   const empty = isEmpty(payload);
   const rules = rulesFor(index, triggerRef);
-  for (const cr of candidates(rules, payload)) {
-    if (empty && cr.criteria.items.length > 0) continue;
-    if (cr.passes(roots, ctx)) out.push(cr);
+  const slots = candidateSlots(rules, payload);
+  beginEvent(rules.plan);
+  const { plan } = rules;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    // st2: a rule with criteria never matches an empty payload (the rule itself is only read when it matches).
+    if (empty && plan.start[slot + 1]! > plan.start[slot]!) continue;
+    if (planPasses(plan, slot, roots, ctx)) out.push(rules.all[slot]!);
   }
   return out;
 }

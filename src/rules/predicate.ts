@@ -35,7 +35,8 @@ function leafPredicate(leaf: Leaf): Predicate {
   return (roots, ctx) => passesLeaf(leaf, roots, ctx);
 }
 
-function nodePredicate(n: Node): Predicate {
+/** One closure deciding a single criterion or group. */
+export function nodePredicate(n: Node): Predicate {
   return n.kind === 'leaf' ? leafPredicate(n) : compilePredicate(n);
 }
 

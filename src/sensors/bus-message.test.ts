@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBatcher, parseBody, type BusMessage } from './bus-message.js';
+import { parseBody, type BusMessage } from './bus-message.js';
+import { createBatcher } from '../store/batcher.js';
 
 const msg = (n: number): BusMessage => ({ payload: { n }, deliveryId: String(n) });
 

@@ -54,35 +54,6 @@ export function committer(store: Store, events: EventDeps, trigger: string, ref:
   });
 }
 
-/**
- * Groups messages that arrive while a commit is running into the next commit (group
- * commit): one transaction per batch instead of per message, each caller's promise
- * resolving once its own message is committed.
- */
-export function createBatcher(commit: (messages: readonly BusMessage[]) => Promise<void>, maxBatch = 500): (m: BusMessage) => Promise<void> {
-  let waiting: Array<{ m: BusMessage; resolve: () => void; reject: (e: unknown) => void }> = [];
-  let running = false;
-  const drain = async () => {
-    while (waiting.length) {
-      const batch = waiting.slice(0, maxBatch);
-      waiting = waiting.slice(batch.length);
-      try {
-        await commit(batch.map((w) => w.m));
-        for (const w of batch) w.resolve();
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-      }
-    }
-    running = false;
-  };
-  return (m) => new Promise<void>((resolve, reject) => {
-    waiting.push({ m, resolve, reject });
-    if (running) return;
-    running = true;
-    queueMicrotask(() => void drain());
-  });
-}
-
 /** A promise with its resolve function, for a source's `done`. */
 export function doneSignal(): { done: Promise<string | null>; finish: (error: string | null) => void } {
   let finish!: (error: string | null) => void;

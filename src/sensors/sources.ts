@@ -4,7 +4,8 @@
 // broker's message id used as the delivery id.
 import type { NatsConnection } from 'nats';
 import type { AmqpSourceSpec, MqttSourceSpec, NatsSourceSpec, RedisStreamSourceSpec, SourceSpec } from './definition.js';
-import { createBatcher, doneSignal, errorText, parseBody, type RunningSource, type SourceContext } from './bus-message.js';
+import { doneSignal, errorText, parseBody, type RunningSource, type SourceContext } from './bus-message.js';
+import { createBatcher } from '../store/batcher.js';
 
 /** Starts the source a sensor file describes; resolves once it is connected and subscribed. */
 export function startSource(spec: SourceSpec, ctx: SourceContext): Promise<RunningSource> {

@@ -192,3 +192,12 @@ export async function claimDelivery(tx: Tx, key: string, instanceId: string, exp
 export async function pruneDeliveries(tx: Tx, now: number): Promise<number> {
   return tx.run('delete from trigger_deliveries where expires_at <= $1', [now]);
 }
+
+/** Deletes up to `batch` decided trigger instances that occurred before `before`; returns how many. */
+export async function purgeInstances(tx: Tx, before: number, batch: number): Promise<number> {
+  return tx.run(
+    `delete from trigger_instances where id in (
+       select id from trigger_instances where occurrence_time < $1 and status in ('processed', 'processing_failed') order by occurrence_time limit $2)`,
+    [before, batch],
+  );
+}

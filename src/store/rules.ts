@@ -94,12 +94,20 @@ export async function listEnabledRules(tx: Tx): Promise<Rule[]> {
   return (await tx.all<RuleRow>('select * from rules where enabled = 1 order by ref')).map(toRule);
 }
 
-export async function insertEnforcement(tx: Tx, e: RuleEnforcement): Promise<void> {
-  await tx.run(
-    `insert into rule_enforcements (id, rule_ref, rule_id, trigger_instance_id, status, execution_id, failure_reason, details, enforced_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [e.id, e.rule_ref, e.rule_id, e.trigger_instance_id, e.status, e.execution_id, e.failure_reason, JSON.stringify(e.details), e.enforced_at],
-  );
+const ENFORCEMENT_COLUMNS = 9;
+const ENFORCEMENTS_PER_STATEMENT = 100;
+
+/** Inserts rule enforcements, up to 100 rows per statement (one decision per rule on an instance). */
+export async function insertEnforcements(tx: Tx, list: readonly RuleEnforcement[]): Promise<void> {
+  for (let at = 0; at < list.length; at += ENFORCEMENTS_PER_STATEMENT) {
+    const chunk = list.slice(at, at + ENFORCEMENTS_PER_STATEMENT);
+    const rows = chunk.map((_, r) => `(${Array.from({ length: ENFORCEMENT_COLUMNS }, (_, c) => `$${r * ENFORCEMENT_COLUMNS + c + 1}`).join(', ')})`);
+    await tx.run(
+      `insert into rule_enforcements (id, rule_ref, rule_id, trigger_instance_id, status, execution_id, failure_reason, details, enforced_at)
+       values ${rows.join(', ')}`,
+      chunk.flatMap((e) => [e.id, e.rule_ref, e.rule_id, e.trigger_instance_id, e.status, e.execution_id, e.failure_reason, JSON.stringify(e.details), e.enforced_at]),
+    );
+  }
 }
 
 export async function getEnforcement(tx: Tx, id: string): Promise<RuleEnforcement | undefined> {
@@ -165,5 +173,13 @@ export async function saveWindow(tx: Tx, ruleRef: string, group: string, w: Wind
      on conflict (rule_ref, group_key) do update set events = excluded.events, cooldown_until = excluded.cooldown_until,
        updated_at = excluded.updated_at`,
     [ruleRef, group, JSON.stringify(w.events), w.cooldownUntil, now],
+  );
+}
+
+/** Deletes up to `batch` rule enforcements made before `before`; returns how many. */
+export async function purgeEnforcements(tx: Tx, before: number, batch: number): Promise<number> {
+  return tx.run(
+    'delete from rule_enforcements where id in (select id from rule_enforcements where enforced_at < $1 order by enforced_at limit $2)',
+    [before, batch],
   );
 }

@@ -10,7 +10,7 @@ import { workflowView } from '../../workflow/view.js';
 import { SquallError } from '../../errors.js';
 import { parseAge, purgeOlderThan } from '../../executions/retention.js';
 import type { ApiDeps } from '../server.js';
-import { ExecutionOut, IdParams, Ref, Status } from '../schemas.js';
+import { ExecutionOut, IdParams, PurgeBody, Ref, Status } from '../schemas.js';
 
 const RunBody = Type.Object({
   action: Ref,
@@ -35,7 +35,6 @@ const OutputQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
 });
 
-const PurgeBody = Type.Object({ older_than: Type.String({ description: 'age such as 30d, 12h, 90m' }) }, { additionalProperties: false });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

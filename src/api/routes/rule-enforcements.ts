@@ -1,8 +1,10 @@
-// /api/v1/ruleenforcements: every decision the rules engine made (list, get).
+// /api/v1/ruleenforcements: every decision the rules engine made (list, get, purge).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { getEnforcement, listEnforcements, type RuleEnforcement, type RuleAdminDeps } from '../../rules/index.js';
-import { IdParams } from '../schemas.js';
+import { parseAge } from '../../executions/retention.js';
+import { purgeRuleEnforcements } from '../../rules/index.js';
+import { IdParams, PurgeBody } from '../schemas.js';
 import { parseSince } from './triggers.js';
 
 const ListQuery = Type.Object({
@@ -25,6 +27,11 @@ export function ruleEnforcementRoutes(app: FastifyInstance, deps: Pick<RuleAdmin
       since: q.since === undefined ? undefined : parseSince(q.since, deps.now()), limit: q.limit, offset: q.offset,
     });
     return list.map(enforcementToApi);
+  });
+
+  app.post('/api/v1/ruleenforcements/purge', { schema: { body: PurgeBody } }, async (req) => {
+    const ageMs = parseAge((req.body as Static<typeof PurgeBody>).older_than);
+    return { deleted: await purgeRuleEnforcements(deps, deps.now() - ageMs) };
   });
 
   app.get('/api/v1/ruleenforcements/:id', { schema: { params: IdParams } }, async (req) => {

@@ -1,11 +1,13 @@
-// /api/v1/triggertypes, /api/v1/triggers, /api/v1/triggerinstances (list, get, re_emit).
+// /api/v1/triggertypes, /api/v1/triggers, /api/v1/triggerinstances (list, get, re_emit, purge).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { SquallError } from '../../errors.js';
 import { reemitTriggerInstance, type EventDeps, type Trigger, type TriggerInstance, type TriggerType } from '../../events/index.js';
 import * as rows from '../../store/events.js';
 import type { Store } from '../../store/types.js';
-import { IdParams } from '../schemas.js';
+import { parseAge } from '../../executions/retention.js';
+import { purgeTriggerInstances } from '../../rules/retention.js';
+import { IdParams, PurgeBody } from '../schemas.js';
 
 export interface EventRouteDeps {
   store: Store;
@@ -85,6 +87,12 @@ export function triggerRoutes(app: FastifyInstance, deps: EventRouteDeps): void 
     const i = await deps.store.read((tx) => rows.getInstance(tx, id));
     if (!i) throw new SquallError('TRIGGER_INSTANCE_NOT_FOUND', `no trigger instance with id ${id}`);
     return instanceToApi(i);
+  });
+
+  // Instances the rules engine has not decided yet are kept.
+  app.post('/api/v1/triggerinstances/purge', { schema: { body: PurgeBody } }, async (req) => {
+    const ageMs = parseAge((req.body as Static<typeof PurgeBody>).older_than);
+    return { deleted: await purgeTriggerInstances(deps, deps.events.now() - ageMs) };
   });
 
   app.post('/api/v1/triggerinstances/:id/re_emit', { schema: { params: IdParams } }, async (req, reply) => {

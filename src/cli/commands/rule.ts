@@ -1,4 +1,4 @@
-// squall rule list|get|create|update|delete|enable|disable|test|replay, squall rule-enforcement list|get
+// squall rule list|get|create|update|delete|enable|disable|test|replay, squall rule-enforcement list|get|purge
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SquallError } from '../../errors.js';
@@ -7,6 +7,7 @@ import { parseRuleYaml, ruleInvalid, type RuleSpec } from '../../rules/index.js'
 import { makeClient } from '../client.js';
 import { printJson, printRecord, printTable } from '../output.js';
 import { group } from './pack.js';
+import { purgeCommand } from './server.js';
 
 type Json = Record<string, unknown>;
 
@@ -185,4 +186,5 @@ export function registerRuleCommands(program: Command): void {
       const e = await makeClient().get<Json>(`/ruleenforcements/${id}`);
       return o.json ? printJson(e) : printRecord(e);
     });
+  purgeCommand(enf, 'rule enforcements', '/ruleenforcements/purge');
 }

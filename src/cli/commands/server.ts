@@ -53,13 +53,18 @@ export function registerServerCommands(program: Command): void {
       else printRecord(s);
     });
 
-  program.command('purge')
-    .description('delete ended executions (and their output) older than an age, now')
+  purgeCommand(program, 'ended executions (and their output)', '/executions/purge', 'executions');
+}
+
+/** `<parent> purge --older-than AGE`: deletes `what` older than an age now, through `path` (POST {older_than}). */
+export function purgeCommand(parent: Command, what: string, path: string, noun = what): void {
+  parent.command('purge')
+    .description(`delete ${what} older than an age, now`)
     .requiredOption('--older-than <age>', 'age such as 30d, 12h, 90m')
     .option('--json', 'JSON output')
     .action(async (o: { olderThan: string; json?: boolean }) => {
-      const r = await makeClient().post<{ deleted: number }>('/executions/purge', { older_than: o.olderThan });
+      const r = await makeClient().post<{ deleted: number }>(path, { older_than: o.olderThan });
       if (o.json) printJson(r);
-      else process.stdout.write(`deleted ${r.deleted} executions\n`);
+      else process.stdout.write(`deleted ${r.deleted} ${noun}\n`);
     });
 }

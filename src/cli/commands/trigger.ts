@@ -1,8 +1,9 @@
-// squall trigger list|get, squall trigger-instance list|get|re-emit, squall webhook list
+// squall trigger list|get, squall trigger-instance list|get|re-emit|purge, squall webhook list
 import type { Command } from 'commander';
 import { makeClient } from '../client.js';
 import { printJson, printRecord, printTable } from '../output.js';
 import { group } from './pack.js';
+import { purgeCommand } from './server.js';
 
 type Json = Record<string, unknown>;
 
@@ -62,6 +63,8 @@ export function registerTriggerCommands(program: Command): void {
       if (o.json) return printJson(created);
       process.stdout.write(`re-emitted ${id} as ${String(created.id)}\n`);
     });
+
+  purgeCommand(instance, 'trigger instances (decided by the rules engine)', '/triggerinstances/purge', 'trigger instances');
 
   const webhook = group(program, 'webhook', 'webhooks (core.st2.webhook triggers)');
   webhook.command('list')
