@@ -3,8 +3,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeServer, until } from './helpers/server.js';
+import { describeBackends, testPostgresUrl } from './helpers/backends.js';
+import { describeServer, startTestServer, until } from './helpers/server.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'packs');
 type Json = any;
@@ -75,11 +78,12 @@ describeServer('workflow re-run and timeouts through the API', (server) => {
     expect(notWorkflow.body.faultstring).toContain('not a workflow');
 
     const running = await run('wf_demo.hang');
-    await until(async () => (await children(running.id)).length > 0, 10_000, 'the first task');
+    // Running, so that the cancel below goes through the canceling path.
+    await until(async () => (await children(running.id))[0]?.status === 'running', 10_000, 'the first task to run');
     const active = await server().call('POST', `/executions/${running.id}/re_run`, { tasks: ['nap'] });
     expect(active.status).toBe(409);
     expect(active.body.code).toBe('ILLEGAL_TRANSITION');
-    await server().call('POST', `/executions/${running.id}/cancel`);
+    expect((await server().call('POST', `/executions/${running.id}/cancel`)).status).toBe(200);
     expect((await ended(running.id)).status).toBe('canceled');
   });
 
@@ -105,4 +109,40 @@ describeServer('workflow re-run and timeouts through the API', (server) => {
     expect(nap.status).toBe('canceled');
     expect((await children(done.id)).map((c) => c.context.workflow.task)).toEqual(['nap']);
   });
+});
+
+describeBackends('a workflow timeout across a restart', ({ backend }) => {
+  it('fires on the restarted server: the timeout is a job in the store, not a timer of the process that started the workflow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-timeout-'));
+    const schema = `test_timeout_${randomBytes(4).toString('hex')}`;
+    const db = backend === 'postgres' ? `${testPostgresUrl}?schema=${schema}` : join(dir, 'squall.db');
+    try {
+      const first = await startTestServer(backend, { db });
+      const registered = await first.call('POST', '/packs/register', { path: join(fixtures, 'wf_demo') });
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      const started = (await first.call('POST', '/executions', { action: 'wf_demo.later', parameters: { timeout: 1 } })).body as Json;
+      await until(async () => (await first.call('GET', `/executions?parent=${started.id}`)).body.length > 0, 10_000, 'the delayed task');
+      await first.close();
+
+      const second = await startTestServer(backend, { db });
+      try {
+        const done = await until(async () => {
+          const e = (await second.call('GET', `/executions/${started.id}`)).body as Json;
+          return ['succeeded', 'failed', 'timeout', 'canceled'].includes(e.status) && e;
+        }, 30_000, 'the workflow to end');
+        expect(done.status).toBe('timeout');
+        const [task] = (await second.call('GET', `/executions?parent=${started.id}`)).body as Json[];
+        expect(task.status).toBe('canceled');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      if (backend === 'postgres') {
+        const admin = new pg.Client({ connectionString: testPostgresUrl });
+        await admin.connect();
+        await admin.query(`drop schema if exists ${schema} cascade`).finally(() => admin.end());
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
