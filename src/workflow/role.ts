@@ -198,7 +198,7 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
     await controlIn(tx, deps, child, request);
   }
 
-  async function startFrom(graph: Graph, wf: Execution, parameters: Record<string, unknown>): Promise<{ graph: Graph; begun: Advance }> {
+  function startFrom(graph: Graph, wf: Execution, parameters: Record<string, unknown>): { graph: Graph; begun: Advance } {
     const { timeout: _timeout, ...input } = parameters;
     const begun = start(graph, isInput(graph, 'timeout') ? parameters : input, new Date(deps.now()), {
       context: { st2: { action_execution_id: wf.id, user: wf.context.user ?? null }, ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}) },
@@ -230,7 +230,8 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
     resumable: true,
     async run(ctx): Promise<RunOutcome> {
       if (!ctx.packDir) throw new SquallError('PACK_INVALID', `action ${ctx.action.ref} has no pack directory for its workflow file`);
-      const file = join(ctx.packDir, 'actions', ctx.action.entry_point);
+      // Compiled outside the transaction; a re-run from tasks goes on with the original's graph instead.
+      const compiled = await compileFile(join(ctx.packDir, 'actions', ctx.action.entry_point));
       await deps.store.tx(async (tx) => {
         // Idempotent: once started (or canceled before it started) there is nothing to do.
         const scheduled = (await rows.getExecution(tx, ctx.executionId))!;
@@ -238,7 +239,7 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
         const wf = await transition(tx, deps, scheduled, 'running', { start_timestamp: deps.now(), attempt: scheduled.attempt + 1 });
         const { graph, begun } = wf.context.rerun_tasks
           ? await rerunFrom(tx, wf)
-          : await startFrom(await compileFile(file), wf, ctx.parameters);
+          : startFrom(compiled, wf, ctx.parameters);
         await save(tx, wf.id, remember(wf.id, { version: '', graph, state: begun.state, saved: null }), true);
         const timeout = workflowTimeout(ctx.parameters, graph);
         if (timeout !== null) await scheduleTimeout(tx, deps, wf.id, timeout, deps.now());
