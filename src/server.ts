@@ -12,6 +12,7 @@ import { getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
 import type { ExecutionDeps, RunControl } from './executions/deps.js';
 import { createWorkflowRuntime, validateWorkflowFile } from './workflow/role.js';
+import { startTimeouts } from './workflow/timeouts.js';
 import { startScheduler } from './executions/scheduler.js';
 import { maskSecretParameters } from './executions/masking.js';
 import { redactParameters } from './executions/redact.js';
@@ -124,6 +125,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     stops.push(() => expiry.stop());
     const retention = startRetention(executions, config.retentionDays);
     stops.push(async () => retention.stop());
+  }
+
+  if (config.roles.includes('workflow')) {
+    const timeouts = startTimeouts(executions, workflows, { leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
+    stops.push(() => timeouts.stop());
   }
 
   let api: FastifyInstance | null = null;

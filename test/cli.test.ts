@@ -1,5 +1,6 @@
 // The `squall` CLI end to end: a real server, the built CLI as a child process.
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -71,6 +72,21 @@ describeServer('squall CLI', (server) => {
     expect(['canceling', 'canceled']).toContain(JSON.parse(canceled.stdout).status);
     const tail = await sq('execution', 'tail', started.id, '--json');
     expect(JSON.parse(tail.stdout).status).toBe('canceled');
+  });
+
+  it('re-runs a failed workflow from its failed task; an unknown task is refused in one line', { timeout: 120_000 }, async () => {
+    expect((await sq('pack', 'register', join(fixtures, 'wf_demo'))).code).toBe(0);
+    const marker = join(server().home, 'deploy-ready');
+    const failed = await sq('run', 'wf_demo.deploy', `marker=${marker}`, '--json');
+    expect(failed.code).toBe(1);
+    const id = JSON.parse(failed.stdout).id;
+    const unknown = await sq('execution', 're-run', id, '--tasks', 'check,nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: .*no task named nope/);
+    writeFileSync(marker, 'ready');
+    const again = await sq('execution', 're-run', id, '--tasks', 'check', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'succeeded', context: { rerun_of: id }, result: { output: { shipped: 'shipping build-42' } } });
   });
 
   it('registers, lists and removes packs; a broken pack names file, line and field', async () => {

@@ -6,7 +6,7 @@ import * as rows from '../store/executions.js';
 import type { Tx } from '../store/types.js';
 import { resolveParameters } from './parameters.js';
 import type { ControlRequest, ExecutionDeps } from './deps.js';
-import type { Execution, ExecutionContext } from './model.js';
+import type { Execution, ExecutionContext, RerunTasks } from './model.js';
 import { isTerminal } from './status.js';
 import { transition } from './lifecycle.js';
 import { CANCEL_CHANNEL, emitExecution } from './events.js';
@@ -83,7 +83,7 @@ export function controlExecution(deps: ExecutionDeps, id: string, request: Contr
   });
 }
 
-const NOT_STARTED: ReadonlySet<string> = new Set(['requested', 'delayed', 'scheduled']);
+export const NOT_STARTED: ReadonlySet<string> = new Set(['requested', 'delayed', 'scheduled']);
 
 /** controlExecution inside the caller's transaction (a workflow cancelling its children). */
 export async function controlIn(tx: Tx, deps: ExecutionDeps, e: Execution, request: ControlRequest): Promise<Execution> {
@@ -103,12 +103,18 @@ export async function controlIn(tx: Tx, deps: ExecutionDeps, e: Execution, reque
   return canceling;
 }
 
-/** Runs the same action again with the same parameters, some overridden (st2 `re-run`). */
-export async function rerunExecution(deps: ExecutionDeps, id: string, overrides: Record<string, unknown>, context: ExecutionContext = {}): Promise<Execution> {
+/**
+ * Runs the same action again with the same parameters, some overridden (st2 `re-run`). With
+ * `fromTasks` (checked by the caller) a workflow goes on from those tasks of the original.
+ */
+export async function rerunExecution(
+  deps: ExecutionDeps, id: string, overrides: Record<string, unknown>, context: ExecutionContext = {}, fromTasks?: RerunTasks,
+): Promise<Execution> {
   const original = await getExecution(deps, id);
+  const { rerun_tasks: _previous, ...kept } = original.context;
   return requestExecution(deps, {
     action: original.action,
     parameters: { ...original.parameters, ...overrides },
-    context: { ...original.context, ...context, rerun_of: id },
+    context: { ...kept, ...context, rerun_of: id, ...(fromTasks ? { rerun_tasks: fromTasks } : {}) },
   });
 }

@@ -14,9 +14,10 @@ const TERMINAL: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', '
 const ENDINGS: ExecutionStatus[] = ['succeeded', 'failed', 'timeout', 'abandoned', 'canceling', 'canceled'];
 
 const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>> = {
-  requested: ['scheduled', 'delayed', 'canceled', 'failed', 'abandoned'],
-  delayed: ['requested', 'scheduled', 'canceled', 'abandoned'],
-  scheduled: ['running', 'delayed', 'canceled', 'failed', 'abandoned'],
+  // timeout: a workflow task's timeout can run out before its action started (a delay, a policy).
+  requested: ['scheduled', 'delayed', 'canceled', 'failed', 'timeout', 'abandoned'],
+  delayed: ['requested', 'scheduled', 'canceled', 'timeout', 'abandoned'],
+  scheduled: ['running', 'delayed', 'canceled', 'failed', 'timeout', 'abandoned'],
   running: [...ENDINGS, 'pausing', 'paused', 'pending'],
   pending: ['running', 'resuming', ...ENDINGS, 'pausing', 'paused'],
   pausing: ['paused', ...ENDINGS, 'running'],

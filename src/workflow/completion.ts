@@ -49,7 +49,7 @@ function unreachableJoins(step: Step): boolean {
 }
 
 /** Ends the workflow: renders the output on the terminal context (also on failure) and says so. */
-export function complete(step: Step, status: 'succeeded' | 'failed' | 'canceled', renderOutput: boolean): void {
+export function complete(step: Step, status: 'succeeded' | 'failed' | 'canceled' | 'timeout', renderOutput: boolean): void {
   const { state } = step;
   if (step.last && !state.terminals.some((t) => t.seq === step.last!.seq)) state.terminals.push(step.last);
   let final = status;
@@ -64,7 +64,7 @@ export function complete(step: Step, status: 'succeeded' | 'failed' | 'canceled'
       state.output = output;
     } catch (err) {
       logError(state, err);
-      if (final !== 'canceled') final = 'failed';
+      if (final !== 'canceled' && final !== 'timeout') final = 'failed';
     }
   }
   state.status = final;

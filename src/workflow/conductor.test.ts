@@ -874,6 +874,46 @@ output:
     const running = simulate(spec, {}, () => 'hold');
     expect(() => rerun(graph, running.state, {}, NOW)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION' }));
     const failed = simulate(spec, {}, (cmd) => (cmd.task === 'deploy' ? { status: 'failed', result: null } : undefined));
-    expect(() => rerun(graph, failed.state, { tasks: ['prepare'] }, NOW)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => rerun(graph, failed.state, { tasks: ['prepare'] }, NOW)).toThrow(expect.objectContaining({ code: 'RERUN_INVALID' }));
+    expect(() => rerun(graph, failed.state, { tasks: ['deploy', 'nope'] }, NOW)).toThrow(expect.objectContaining({ code: 'RERUN_INVALID', message: 'the workflow has no task named nope' }));
+    expect(() => rerun(graph, failed.state, { tasks: ['deploy'], reset: ['prepare'] }, NOW)).toThrow(expect.objectContaining({ code: 'RERUN_INVALID' }));
+  });
+
+  it('runs every item again of a with-items task named in reset', () => {
+    const items = `version: 1.0
+tasks:
+  each:
+    with: <% ctx().xs %>
+    action: core.echo message=<% item() %>
+`;
+    const sim = simulate(items, { xs: ['a', 'b'] }, (cmd) => (cmd.item === 1 ? { status: 'failed', result: null } : undefined));
+    const r = rerun(compileForTest(items), sim.state, { tasks: ['each'], reset: ['each'] }, NOW);
+    expect(r.commands.filter((c) => c.kind === 'schedule-task').map((c) => c.kind === 'schedule-task' && c.item)).toEqual([0, 1]);
+  });
+});
+
+describe('workflow timeout', () => {
+  const spec = `version: 1.0
+tasks:
+  a:
+    action: core.local cmd="sleep 30"
+    next:
+      - do: b
+  b:
+    action: core.noop
+output:
+  - done: true
+`;
+
+  it('ends the workflow timeout at once, canceling its open tasks and ignoring their late results', () => {
+    const graph = compileForTest(spec);
+    const sim = simulate(spec, {}, () => 'hold');
+    const r = advance(graph, sim.state, { kind: 'timeout', seconds: 5 }, NOW);
+    expect(r.commands).toEqual([
+      { kind: 'cancel-task', run: 0 },
+      { kind: 'complete-workflow', status: 'timeout', output: { done: true }, errors: [{ type: 'error', message: 'the workflow did not complete within its timeout of 5 seconds' }] },
+    ]);
+    expect(r.state.runs[0]!.status).toBe('canceled');
+    expect(advance(graph, r.state, { kind: 'task-finished', run: 0, status: 'canceled', result: null }, NOW).commands).toEqual([]);
   });
 });

@@ -100,6 +100,9 @@ export function advance(graph: Graph, state: WorkflowState, event: WorkflowEvent
     case 'cancel':
       cancel(step);
       break;
+    case 'timeout':
+      timeOut(step, event.seconds);
+      break;
   }
   drain(step);
   settle(step);
@@ -216,22 +219,44 @@ function cancel(step: Step): void {
   }
 }
 
+/** Ends the workflow `timeout` whatever it was doing: held tasks dropped, open ones canceled. */
+function timeOut(step: Step, seconds: number): void {
+  const { state } = step;
+  state.held = [];
+  logError(state, new Error(`the workflow did not complete within its timeout of ${seconds} seconds`));
+  for (const run of state.runs) {
+    if (isEndedRun(run)) continue;
+    step.commands.push({ kind: 'cancel-task', run: run.id });
+    run.status = 'canceled';
+    run.endedAt = step.now;
+  }
+  complete(step, 'timeout', true);
+}
+
 /** What to re-run: the named tasks' latest failed executions, or (none named) every failed task the workflow ended on. */
 export interface RerunRequest {
   tasks?: string[];
+  /** With-items tasks (among `tasks`) that run all their items again; the others re-run only the items that did not succeed. */
+  reset?: string[];
 }
 
-function rerunCandidates(state: WorkflowState, request: RerunRequest): TaskRun[] {
+function rerunCandidates(graph: Graph, state: WorkflowState, request: RerunRequest): TaskRun[] {
   const isLatest = (r: TaskRun) => !state.runs.some((o) => o.id > r.id && o.task === r.task && o.route === r.route);
   if (!request.tasks || request.tasks.length === 0) {
     const terminal = new Set(state.terminals.map((t) => t.seq));
     return state.runs.filter((r) => isAbended(r.status) && terminal.has(r.seq) && isLatest(r));
   }
+  for (const name of [...request.tasks, ...(request.reset ?? [])]) {
+    if (!findTask(graph, name)) throw new SquallError('RERUN_INVALID', `the workflow has no task named ${name}`, { field: 'tasks' });
+  }
+  for (const name of request.reset ?? []) {
+    if (!request.tasks.includes(name)) throw new SquallError('RERUN_INVALID', `reset names task ${name}, which is not among the tasks to re-run`, { field: 'reset' });
+  }
   return request.tasks.map((name) => {
     const id = state.latest[name];
     const run = id === undefined ? undefined : state.runs[id];
     if (!run || !isAbended(run.status)) {
-      throw new SquallError('BAD_REQUEST', `task ${name} has no failed execution to re-run (only failed tasks can be re-run)`, { field: 'tasks' });
+      throw new SquallError('RERUN_INVALID', `task ${name} has no failed execution to re-run (only failed tasks can be re-run)`, { field: 'tasks' });
     }
     return run;
   });
@@ -250,10 +275,10 @@ function itemsToRerun(items: ItemsState): ItemsState {
  */
 export function rerun(graph: Graph, state: WorkflowState, request: RerunRequest, now: Date, options: ConductorOptions = {}): Advance {
   if (!state.ended || state.status === 'succeeded') {
-    throw new SquallError('ILLEGAL_TRANSITION', `only a workflow that ended failed or canceled can be re-run (this one is ${state.status})`);
+    throw new SquallError('ILLEGAL_TRANSITION', `only a workflow that ended failed, timeout or canceled can be re-run from tasks (this one is ${state.status})`);
   }
-  const candidates = rerunCandidates(state, request).sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : a.route - b.route));
-  if (candidates.length === 0) throw new SquallError('BAD_REQUEST', 'the workflow has no failed task to re-run', { field: 'tasks' });
+  const candidates = rerunCandidates(graph, state, request).sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : a.route - b.route));
+  if (candidates.length === 0) throw new SquallError('RERUN_INVALID', 'the workflow has no failed task to re-run', { field: 'tasks' });
   const step = makeStep(graph, state, now, options);
   const names = new Set(candidates.map((r) => r.task));
   const ids = new Set(candidates.map((r) => r.id));
@@ -265,9 +290,10 @@ export function rerun(graph: Graph, state: WorkflowState, request: RerunRequest,
   state.ended = false;
   state.output = null;
   step.commands.push({ kind: 'workflow-status', status: 'running' });
+  const reset = new Set(request.reset ?? []);
   for (const run of candidates) {
     createRun(step, findTask(graph, run.task)!, { delta: run.delta ?? {}, route: run.route, attempt: 0 }, false,
-      run.items ? itemsToRerun(run.items) : null);
+      run.items && !reset.has(run.task) ? itemsToRerun(run.items) : null);
   }
   drain(step);
   settle(step);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SquallError } from '../errors.js';
 import type { ControlRequest, ExecutionDeps, RunControl } from '../executions/deps.js';
 import { transition } from '../executions/lifecycle.js';
-import type { Execution } from '../executions/model.js';
+import type { Execution, RerunTasks } from '../executions/model.js';
 import { controlIn, requestIn } from '../executions/service.js';
 import { isTerminal, type ExecutionStatus } from '../executions/status.js';
 import * as rows from '../store/executions.js';
@@ -18,10 +18,11 @@ import type { Tx } from '../store/types.js';
 import * as states from '../store/workflows.js';
 import type { Runner, RunOutcome } from '../runners/types.js';
 import { compileOrquesta, inspectWorkflow } from './index.js';
-import { advance, start } from './conductor.js';
+import { advance, rerun, start } from './conductor.js';
 import type { Graph } from './graph.js';
-import { decodeState, encodeState, type Saved } from './persist.js';
-import type { FinishStatus, WorkflowCommand, WorkflowEvent, WorkflowState } from './state.js';
+import { decodeState, encodeState, readWorkflow, type Saved } from './persist.js';
+import type { Advance, FinishStatus, WorkflowCommand, WorkflowEvent, WorkflowState } from './state.js';
+import { dropTimeout, scheduleTimeout } from './timeouts.js';
 
 /** Where a child execution sits in its parent workflow (kept in the child's context). */
 export interface TaskLink {
@@ -31,6 +32,8 @@ export interface TaskLink {
   item: number | null;
   /** Set on the one re-dispatch of a task action whose node died while running it. */
   relaunched?: boolean;
+  /** The task's timeout, when it has one. */
+  timeout_seconds?: number;
 }
 
 export interface WorkflowRuntime {
@@ -38,6 +41,8 @@ export interface WorkflowRuntime {
   control: RunControl;
   onChildFinished(tx: Tx, child: Execution): Promise<void>;
   onChildStatus(tx: Tx, child: Execution): Promise<void>;
+  /** Ends started workflow `e` with status timeout (its `timeout` ran out). */
+  timeOut(tx: Tx, e: Execution, seconds: number): Promise<void>;
 }
 
 const LIVE_CACHE = 500;
@@ -141,14 +146,18 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
         case 'schedule-task': {
           const wf = (await rows.getExecution(tx, id))!;
           const link: TaskLink = { execution_id: id, task: c.task, run: c.run, item: c.item };
+          if (c.timeoutSeconds !== null) link.timeout_seconds = c.timeoutSeconds;
           try {
-            await requestIn(tx, deps, {
+            const runAt = deps.now() + c.delaySeconds * 1000;
+            const child = await requestIn(tx, deps, {
               action: c.action,
               parameters: c.input,
               parentId: id,
               context: { user: wf.context.user, source: 'workflow', workflow: link },
-              runAt: deps.now() + c.delaySeconds * 1000,
+              runAt,
             });
+            // The task's time counts from its dispatch after the delay, as the action's own timeout would.
+            if (c.timeoutSeconds !== null) await scheduleTimeout(tx, deps, child.id, c.timeoutSeconds, runAt);
           } catch (err) {
             if (!(err instanceof SquallError)) throw err;
             feedback.push({ kind: 'task-finished', run: c.run, item: c.item, status: 'failed', result: { error: err.message, code: err.code } });
@@ -172,7 +181,8 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
           const wf = (await rows.getExecution(tx, id))!;
           if (isTerminal(wf.status)) break;
           // st2 shows errors in the result only of a failed workflow (a noop-remediated failure stays out).
-          const result = c.status === 'failed' ? { errors: c.errors, output: c.output } : { output: c.output };
+          const result = c.status === 'failed' || c.status === 'timeout' ? { errors: c.errors, output: c.output } : { output: c.output };
+          if (workflowTimeout(wf.parameters) !== null) await dropTimeout(tx, id);
           await transition(tx, deps, wf, c.status, { result });
           live.delete(id);
           break;
@@ -188,24 +198,51 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
     await controlIn(tx, deps, child, request);
   }
 
+  function startFrom(graph: Graph, wf: Execution, parameters: Record<string, unknown>): { graph: Graph; begun: Advance } {
+    const { timeout: _timeout, ...input } = parameters;
+    const begun = start(graph, isInput(graph, 'timeout') ? parameters : input, new Date(deps.now()), {
+      context: { st2: { action_execution_id: wf.id, user: wf.context.user ?? null }, ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}) },
+    });
+    return { graph, begun };
+  }
+
+  /**
+   * st2's re-run from tasks: the new execution takes over a copy of the original's graph and
+   * state and goes on from the given tasks; what the other tasks did and published stays.
+   */
+  async function rerunFrom(tx: Tx, wf: Execution): Promise<{ graph: Graph; begun: Advance }> {
+    const original = await readWorkflow(tx, wf.context.rerun_of!);
+    if (!original) throw new SquallError('RERUN_INVALID', `execution ${wf.context.rerun_of} has no workflow state to re-run from (purged?)`);
+    const { graph, state } = original;
+    state.root = { ...state.root, st2: { ...(state.root.st2 as object), action_execution_id: wf.id } };
+    return { graph, begun: rerun(graph, state, wf.context.rerun_tasks!, new Date(deps.now())) };
+  }
+
   const runner: Runner = {
     name: 'orquesta',
     description: 'Runs an Orquesta workflow (StackStorm\'s workflow language): tasks become child executions.',
-    parameters: {},
+    parameters: {
+      timeout: {
+        type: 'integer',
+        description: 'Squall extension: seconds the whole workflow may run; past it the workflow ends timeout and its running tasks are canceled (unless the workflow declares an input named timeout).',
+      },
+    },
     resumable: true,
     async run(ctx): Promise<RunOutcome> {
       if (!ctx.packDir) throw new SquallError('PACK_INVALID', `action ${ctx.action.ref} has no pack directory for its workflow file`);
-      const file = join(ctx.packDir, 'actions', ctx.action.entry_point);
-      const graph = await compileFile(file);
+      // Compiled outside the transaction; a re-run from tasks goes on with the original's graph instead.
+      const compiled = await compileFile(join(ctx.packDir, 'actions', ctx.action.entry_point));
       await deps.store.tx(async (tx) => {
         // Idempotent: once started (or canceled before it started) there is nothing to do.
         const scheduled = (await rows.getExecution(tx, ctx.executionId))!;
         if (scheduled.status !== 'scheduled') return;
         const wf = await transition(tx, deps, scheduled, 'running', { start_timestamp: deps.now(), attempt: scheduled.attempt + 1 });
-        const begun = start(graph, ctx.parameters, new Date(deps.now()), {
-          context: { st2: { action_execution_id: wf.id, user: wf.context.user ?? null }, ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}) },
-        });
+        const { graph, begun } = wf.context.rerun_tasks
+          ? await rerunFrom(tx, wf)
+          : startFrom(compiled, wf, ctx.parameters);
         await save(tx, wf.id, remember(wf.id, { version: '', graph, state: begun.state, saved: null }), true);
+        const timeout = workflowTimeout(ctx.parameters, graph);
+        if (timeout !== null) await scheduleTimeout(tx, deps, wf.id, timeout, deps.now());
         await perform(tx, wf.id, begun.commands);
       });
       return { status: 'running', result: null };
@@ -222,16 +259,21 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
   return {
     runner,
     control,
+    async timeOut(tx, e, seconds) {
+      await apply(tx, e.id, { kind: 'timeout', seconds });
+    },
     async onChildFinished(tx, child) {
       const link = linkOf(child);
       if (!link) return;
+      if (link.timeout_seconds !== undefined) await dropTimeout(tx, child.id);
       // A task action lost with its node (abandoned) runs once more, so a crash does not
       // change the workflow's result; a second loss fails the task as st2 would.
       if (child.status === 'abandoned' && !link.relaunched) {
-        await requestIn(tx, deps, {
+        const again = await requestIn(tx, deps, {
           action: child.action, parameters: child.parameters, parentId: link.execution_id,
           context: { ...child.context, workflow: { ...link, relaunched: true }, relaunch_of: child.id },
         });
+        if (link.timeout_seconds !== undefined) await scheduleTimeout(tx, deps, again.id, link.timeout_seconds, deps.now());
         return;
       }
       await apply(tx, link.execution_id, { kind: 'task-finished', run: link.run, item: link.item, status: finishStatus(child.status), result: child.result });
@@ -243,6 +285,28 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
       await apply(tx, link.execution_id, { kind: 'task-status', run: link.run, item: link.item, status });
     },
   };
+}
+
+function isInput(graph: Graph, name: string): boolean {
+  return graph.input.some((p) => p.name === name);
+}
+
+/** The workflow's own timeout in seconds (the orquesta runner's `timeout` parameter), or null. */
+function workflowTimeout(parameters: Record<string, unknown>, graph?: Graph): number | null {
+  const t = parameters.timeout;
+  return typeof t === 'number' && t > 0 && !(graph && isInput(graph, 'timeout')) ? t : null;
+}
+
+/**
+ * Checks a re-run of workflow execution `e` from tasks before it is requested: `e` must be a
+ * workflow that ended, and the conductor must accept the tasks (on a throw-away copy of the state).
+ */
+export async function checkRerun(tx: Tx, e: Execution, request: RerunTasks): Promise<void> {
+  const wf = await readWorkflow(tx, e.id);
+  if (!wf) {
+    throw new SquallError('RERUN_INVALID', `execution ${e.id} runs ${e.action} (runner ${e.runner_type}), not a workflow that started: only workflows re-run from tasks`, { field: 'tasks' });
+  }
+  rerun(wf.graph, wf.state, request, new Date(0));
 }
 
 /** Checks an Orquesta workflow file when its pack is registered: every error becomes a pack problem. */

@@ -2,7 +2,7 @@
 // pure conductor and the runtime that stores the state and carries the commands out.
 // Everything here is plain JSON: the state is saved after every event.
 
-export type WorkflowStatus = 'running' | 'pausing' | 'paused' | 'canceling' | 'canceled' | 'succeeded' | 'failed';
+export type WorkflowStatus = 'running' | 'pausing' | 'paused' | 'canceling' | 'canceled' | 'succeeded' | 'failed' | 'timeout';
 
 /** st2 statuses a task execution can be in. */
 export type RunStatus =
@@ -121,7 +121,9 @@ export type WorkflowEvent =
   | { kind: 'task-status'; run: number; item?: number | null; status: 'running' | 'paused' | 'pending' }
   | { kind: 'pause' }
   | { kind: 'resume' }
-  | { kind: 'cancel' };
+  | { kind: 'cancel' }
+  /** The workflow ran past its timeout (a Squall extension): it ends `timeout` at once, its open tasks canceled. */
+  | { kind: 'timeout'; seconds: number };
 
 /** What the runtime must do, in order. */
 export type WorkflowCommand =
@@ -141,7 +143,7 @@ export type WorkflowCommand =
   | { kind: 'pause-task'; run: number }
   | { kind: 'resume-task'; run: number }
   | { kind: 'workflow-status'; status: 'pausing' | 'paused' | 'canceling' | 'running' }
-  | { kind: 'complete-workflow'; status: 'succeeded' | 'failed' | 'canceled'; output: Record<string, unknown> | null; errors: WorkflowError[] };
+  | { kind: 'complete-workflow'; status: 'succeeded' | 'failed' | 'canceled' | 'timeout'; output: Record<string, unknown> | null; errors: WorkflowError[] };
 
 /** The conductor's answer: the state to save and the commands to perform, in one transaction. */
 export interface Advance {

@@ -2,7 +2,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { cancelExecution, controlExecution, getExecution, listExecutions, requestExecution, rerunExecution } from '../../executions/service.js';
-import type { Execution } from '../../executions/model.js';
+import type { Execution, RerunTasks } from '../../executions/model.js';
+import { checkRerun } from '../../workflow/role.js';
 import type { ExecutionStatus } from '../../executions/status.js';
 import { getOutput } from '../../store/executions.js';
 import { readWorkflow } from '../../workflow/persist.js';
@@ -26,8 +27,11 @@ const ListQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0 }),
 });
 
+const taskNames = (description: string) => Type.Optional(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true, description }));
 const RerunBody = Type.Object({
   parameters: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  tasks: taskNames('workflows: go on from these tasks of the original ([]: the failed tasks it ended on) instead of from the start'),
+  reset: taskNames('with-items tasks among `tasks` that run all their items again (the others re-run only the items that did not succeed)'),
 }, { additionalProperties: false });
 
 const OutputQuery = Type.Object({
@@ -48,6 +52,15 @@ export function toApi(e: Execution) {
     end_timestamp: iso(e.end_timestamp),
     elapsed_seconds: e.start_timestamp !== null && e.end_timestamp !== null ? (e.end_timestamp - e.start_timestamp) / 1000 : null,
   };
+}
+
+/** A re-run from tasks continues the original workflow with its input: nothing to override, and the tasks must be re-runnable. */
+async function checkTaskRerun(deps: ApiDeps, id: string, parameters: Record<string, unknown>, request: RerunTasks): Promise<void> {
+  const original = await getExecution(deps.executions, id);
+  if (Object.keys(parameters).length > 0) {
+    throw new SquallError('RERUN_INVALID', 'parameters cannot be changed when re-running from tasks: the workflow goes on with the input it had', { field: 'parameters' });
+  }
+  await deps.executions.store.read((tx) => checkRerun(tx, original, request));
 }
 
 export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -113,7 +126,10 @@ export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/api/v1/executions/:id/re_run', { schema: { params: IdParams, body: RerunBody, response: { 201: ExecutionOut } } }, async (req, reply) => {
     const { id } = req.params as Static<typeof IdParams>;
     const body = req.body as Static<typeof RerunBody>;
-    const e = await rerunExecution(deps.executions, id, body.parameters, { user: req.principal?.username, source: 'api' });
+    const fromTasks = body.tasks === undefined ? undefined : { tasks: body.tasks, reset: body.reset ?? [] };
+    if (fromTasks) await checkTaskRerun(deps, id, body.parameters, fromTasks);
+    else if (body.reset) throw new SquallError('RERUN_INVALID', 'reset applies only with tasks', { field: 'reset' });
+    const e = await rerunExecution(deps.executions, id, body.parameters, { user: req.principal?.username, source: 'api' }, fromTasks);
     return reply.code(201).send(await out(e));
   });
 }

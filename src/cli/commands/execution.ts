@@ -161,16 +161,28 @@ export function registerExecutionCommands(program: Command): void {
       });
   }
   ex.command('re-run <id>')
-    .description('run the same action again with the same parameters (key=value overrides)')
+    .description('run the same action again with the same parameters (key=value overrides); a workflow with --tasks goes on from those tasks')
     .argument('[params...]', 'parameters to override')
+    .option('--tasks [names]', 'workflow: re-run from these tasks (comma-separated; none named: the failed tasks), keeping what earlier tasks published')
+    .option('--no-reset <names>', 'with-items tasks (comma-separated) that re-run only their failed items instead of all')
     .option('--json', 'JSON output')
     .option('--async', 'do not wait')
-    .action(async (id: string, kv: string[], o: { json?: boolean; async?: boolean }) => {
+    .action(async (id: string, kv: string[], o: { json?: boolean; async?: boolean; tasks?: string | true; reset: string | boolean }) => {
       const client = makeClient();
-      const created = await client.post<ApiExecution>(`/executions/${id}/re_run`, { parameters: parseKeyValues(kv) });
+      const created = await client.post<ApiExecution>(`/executions/${id}/re_run`, { parameters: parseKeyValues(kv), ...fromTasks(o) });
       const done = o.async ? created : await waitFor(client, created.id, !o.json);
       if (o.json) printJson(done);
       else printExecution(done);
       if (!o.async) process.exitCode = done.status === 'succeeded' ? 0 : 1;
     });
+}
+
+const names = (list: string) => list.split(',').map((n) => n.trim()).filter((n) => n !== '');
+
+/** st2 CLI: `--tasks` with `reset` = the named tasks but those under `--no-reset` (commander files `--no-reset X` as reset: X). */
+function fromTasks(o: { tasks?: string | true; reset: string | boolean }): { tasks?: string[]; reset?: string[] } {
+  if (o.tasks === undefined) return typeof o.reset === 'string' ? { reset: [] } : {};
+  const tasks = o.tasks === true ? [] : names(o.tasks);
+  const keep = typeof o.reset === 'string' ? names(o.reset) : [];
+  return { tasks, reset: tasks.filter((t) => !keep.includes(t)) };
 }
