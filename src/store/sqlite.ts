@@ -70,7 +70,11 @@ export function openSqlite(path: string): Store {
       if (writer.inTransaction) writer.exec('ROLLBACK');
       throw err;
     }
-    for (const [channel, payload] of pending) bus.emit(channel, payload);
+    // Delivered on the next turn of the event loop: the caller's own continuation (say, the
+    // HTTP answer to the request that committed) goes first, then the consumers it woke.
+    if (pending.length) setImmediate(() => {
+      for (const [channel, payload] of pending) bus.emit(channel, payload);
+    });
     return result;
   }
 
