@@ -1,6 +1,7 @@
 // `npm run bench [-- name...]`: runs the benchmarks (all, or those whose name contains an argument).
+import { codeRunnerBenchmarks } from './code-runners.js';
 import { runBenchmarks } from './harness.js';
 import { platformBenchmarks } from './platform.js';
 import { workflowBenchmarks } from './workflows.js';
 
-await runBenchmarks([...platformBenchmarks, ...workflowBenchmarks], process.argv.slice(2));
+await runBenchmarks([...platformBenchmarks, ...workflowBenchmarks, ...codeRunnerBenchmarks], process.argv.slice(2));
