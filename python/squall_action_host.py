@@ -1,7 +1,10 @@
-"""Runs one StackStorm Python action for Squall's python-script runner.
+"""The python-script runner's worker for Squall: runs StackStorm Python actions of one pack.
 
-Reads {file, parameters, config, execution_id, pack, action, nonce, result_marker} as JSON on
-stdin, runs the Action subclass the entry point defines, and prints one marked result line.
+Reads one JSON request a line on stdin: {file, parameters, config, execution_id, pack,
+action, env, nonce, result_marker}. For each, it forks a child that imports the entry point,
+runs the Action subclass it defines and prints the marked result line; a fresh process per
+execution, as st2 runs each action, but without paying for python's start each time. After
+the child has exited, the worker prints the end lines on stdout and stderr.
 Datastore calls travel as JSON lines over the Unix socket in SQUALL_ACTION_SOCKET.
 """
 import importlib.util
@@ -74,20 +77,17 @@ def action_class(module):
     return found[0]
 
 
-def main():
-    data = json.loads(sys.stdin.read())
-    out = os.fdopen(os.dup(1), "w")
-    marker = data["result_marker"] + data["nonce"] + " "
-
-    def finish(answer):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        out.write("\n" + marker + json.dumps(answer, default=str) + "\n")
-        out.flush()
-
+def run_child(data, marker):
+    """In the forked child: run the action once, print the result line, exit."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # the action must not read the worker's requests
+    sys.stdin = open(os.devnull)
+    os.environ.update(data["env"])
+    code = 0
     try:
         path = data["file"]
         actions_dir = os.path.dirname(path)
+        os.chdir(actions_dir)
         # st2 puts the actions directory and actions/lib on the path of every Python action.
         sys.path[:0] = [actions_dir, os.path.join(actions_dir, "lib")]
         name = os.path.splitext(os.path.basename(path))[0]
@@ -103,9 +103,44 @@ def main():
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bool):
             status = "succeeded" if value[0] else "failed"
             value = value[1]
-        finish({"ok": True, "status": status, "result": value})
+        answer = {"ok": True, "status": status, "result": value}
     except BaseException as e:  # noqa: B902 - SystemExit from an action is its failure too
-        finish({"ok": False, "error": "%s: %s" % (type(e).__name__, e), "traceback": traceback.format_exc()})
+        answer = {"ok": False, "error": "%s: %s" % (type(e).__name__, e), "traceback": traceback.format_exc()}
+    try:
+        text = json.dumps(answer, default=str)
+    except BaseException as e:  # noqa: B902
+        text = json.dumps({"ok": False, "error": "the result is not JSON: %s" % e})
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.write(1, (marker + "result " + text + "\n").encode("utf-8"))
+    except BaseException:  # noqa: B902
+        code = 1
+    os._exit(code)
+
+
+def exit_code(status):
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def main():
+    requests = sys.stdin.buffer
+    while True:
+        line = requests.readline()
+        if not line:
+            return
+        data = json.loads(line)
+        marker = data["result_marker"] + data["nonce"] + " "
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            run_child(data, marker)
+        _, status = os.waitpid(pid, 0)
+        os.write(1, (marker + "done %d\n" % exit_code(status)).encode("utf-8"))
+        os.write(2, (marker + "done\n").encode("utf-8"))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,12 @@ const ConfigSchema = Type.Object({
   bodyLimitMb: Type.Number({ exclusiveMinimum: 0 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   node: Type.String({ minLength: 1 }),
+  /** Warm worker processes kept per pack for node and python-script actions; 0: one process per execution. */
+  runnerPoolSize: Type.Integer({ minimum: 0, maximum: 1_000 }),
+  /** A warm worker without work for this long exits. */
+  runnerPoolIdleSeconds: Type.Number({ exclusiveMinimum: 0 }),
+  /** A warm worker is replaced after this many executions. */
+  runnerPoolMaxExecutions: Type.Integer({ minimum: 1 }),
   /** Extra pack directories registered at start, besides the core pack. */
   packs: Type.Array(Type.String()),
 }, { additionalProperties: false });
@@ -42,6 +48,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>>
   if (env.SQUALL_LOG_LEVEL) out.logLevel = env.SQUALL_LOG_LEVEL;
   if (env.SQUALL_RETENTION_DAYS) out.retentionDays = Number(env.SQUALL_RETENTION_DAYS);
   if (env.SQUALL_LEASE_SECONDS) out.leaseSeconds = Number(env.SQUALL_LEASE_SECONDS);
+  if (env.SQUALL_RUNNER_POOL_SIZE) out.runnerPoolSize = Number(env.SQUALL_RUNNER_POOL_SIZE);
+  if (env.SQUALL_RUNNER_POOL_IDLE_SECONDS) out.runnerPoolIdleSeconds = Number(env.SQUALL_RUNNER_POOL_IDLE_SECONDS);
+  if (env.SQUALL_RUNNER_POOL_MAX_EXECUTIONS) out.runnerPoolMaxExecutions = Number(env.SQUALL_RUNNER_POOL_MAX_EXECUTIONS);
   return out;
 }
 
@@ -63,6 +72,9 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
     bodyLimitMb: 10,
     logLevel: 'info',
     node: `${hostname()}-${process.pid}`,
+    runnerPoolSize: 4,
+    runnerPoolIdleSeconds: 60,
+    runnerPoolMaxExecutions: 1_000,
     packs: [],
   };
   const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
