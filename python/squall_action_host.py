@@ -5,7 +5,8 @@ action, env, nonce, result_marker}. For each, it forks a child that imports the 
 runs the Action subclass it defines and prints the marked result line; a fresh process per
 execution, as st2 runs each action, but without paying for python's start each time. After
 the child has exited, the worker prints the end lines on stdout and stderr.
-Datastore calls travel as JSON lines over the Unix socket in SQUALL_ACTION_SOCKET.
+Datastore calls travel as JSON lines over the Unix socket in SQUALL_ACTION_SOCKET, each with
+the execution's SQUALL_ACTION_TOKEN.
 """
 import importlib.util
 import inspect
@@ -46,6 +47,7 @@ class ActionService(object):
             self._file = self._sock.makefile("r", encoding="utf-8")
         self._seq += 1
         req["id"] = self._seq
+        req["token"] = os.environ["SQUALL_ACTION_TOKEN"]
         self._sock.sendall((json.dumps(req) + "\n").encode("utf-8"))
         answer = json.loads(self._file.readline())
         if not answer.get("ok"):

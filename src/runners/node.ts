@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { ParameterSchema } from '../packs/model.js';
-import { openActionSocket, type ActionServices } from './node-action-services.js';
-import { DEFAULT_POOL, WorkerPool, type PoolOptions } from './pool.js';
+import { actionSockets, type ActionServices, type ActionSockets } from './node-action-services.js';
+import { DEFAULT_POOL, WorkerPool, type Lease, type PoolOptions } from './pool.js';
 import type { RunContext, RunOutcome, Runner } from './types.js';
 
 /** Starts the worker's end-of-execution lines: `<marker><nonce> result <json>`; never shown as output. */
@@ -42,7 +42,7 @@ export interface HostProgram {
  * datastore socket in SQUALL_ACTION_SOCKET), never argv.
  */
 export async function runCodeAction(
-  ctx: RunContext, services: ActionServices, pool: WorkerPool, host: HostProgram, env: Record<string, string>, file: string,
+  ctx: RunContext, services: ActionServices, sockets: ActionSockets, pool: WorkerPool, host: HostProgram, env: Record<string, string>, file: string,
   shape: (result: unknown, io: { stdout: string; stderr: string; exit_code: number }) => unknown = (r) => r,
 ): Promise<RunOutcome> {
   const timeoutS = Number(ctx.parameters.timeout ?? 600);
@@ -53,16 +53,22 @@ export async function runCodeAction(
     return { status: 'failed', result: { error: `cannot resolve the config of pack ${ctx.action.pack}: ${(err as Error).message}` } };
   }
   const { timeout: _timeout, ...parameters } = ctx.parameters;
-  const socket = await openActionSocket(ctx, services, 'system');
+  const socket = await sockets.open(ctx, services, 'system');
   const actionsDir = path.join(path.resolve(ctx.packDir!), 'actions');
-  const lease = pool.acquire([host.command, ...host.args, ctx.action.pack, actionsDir].join('\0'), ctx.action.updated_at, {
-    command: host.command, args: host.args, cwd: actionsDir, env: { ...baseEnv(), ...host.env },
-  });
+  let lease: Lease;
+  try {
+    lease = await pool.acquire([host.command, ...host.args, ctx.action.pack, actionsDir].join('\0'), ctx.action.updated_at, () => ({
+      command: host.command, args: host.args, cwd: actionsDir, env: { ...baseEnv(), ...host.env },
+    }));
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
   try {
     const p = await lease.worker.execute({
       request: {
         file, parameters, config, execution_id: ctx.executionId, pack: ctx.action.pack, action: ctx.action.ref,
-        env: { ...env, SQUALL_ACTION_SOCKET: socket.path, ST2_ACTION_PACK_NAME: ctx.action.pack, ST2_ACTION_EXECUTION_ID: ctx.executionId },
+        env: { ...env, SQUALL_ACTION_SOCKET: socket.path, SQUALL_ACTION_TOKEN: socket.token, ST2_ACTION_PACK_NAME: ctx.action.pack, ST2_ACTION_EXECUTION_ID: ctx.executionId },
         nonce: randomBytes(12).toString('hex'), result_marker: RESULT_MARKER,
       },
       timeoutMs: timeoutS * 1000,
@@ -79,7 +85,7 @@ export async function runCodeAction(
     return { status: 'failed', result: { error: `cannot start ${host.command}: ${(err as Error).message}` } };
   } finally {
     lease.release();
-    await socket.close();
+    socket.close();
   }
 }
 
@@ -98,7 +104,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 const log = (level) => (...args) => process.stderr.write('[' + level + '] ' + args.map((a) => typeof a === 'string' ? a : JSON.stringify(a)).join(' ') + '\n');
-function services(socketPath) {
+function services(socketPath, token) {
   let sock = null, buf = '', seq = 0;
   const waiting = new Map();
   const call = (req) => {
@@ -116,12 +122,12 @@ function services(socketPath) {
       });
     }
     const id = ++seq;
-    return new Promise((resolve, reject) => { waiting.set(id, { resolve, reject }); sock.write(JSON.stringify({ ...req, id }) + '\n'); });
+    return new Promise((resolve, reject) => { waiting.set(id, { resolve, reject }); sock.write(JSON.stringify({ ...req, id, token }) + '\n'); });
   };
   return { call, close: () => sock?.destroy() };
 }
 async function runOne(input) {
-  const svc = services(input.env.SQUALL_ACTION_SOCKET);
+  const svc = services(input.env.SQUALL_ACTION_SOCKET, input.env.SQUALL_ACTION_TOKEN);
   const ctx = Object.freeze({
     executionId: input.execution_id, pack: input.pack, action: input.action, config: input.config,
     logger: { debug: log('debug'), info: log('info'), warn: log('warning'), error: log('error') },
@@ -166,6 +172,7 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
 /** `node`: runs a JavaScript action module in a child `node` process. */
 export function nodeRunner(services: ActionServices, poolOptions: PoolOptions = DEFAULT_POOL): Runner {
   const pool = new WorkerPool(poolOptions);
+  const sockets = actionSockets();
   const host: HostProgram = { command: process.execPath, args: ['--input-type=module', '-e', NODE_HOST], env: {} };
   return {
     name: 'node',
@@ -174,10 +181,11 @@ export function nodeRunner(services: ActionServices, poolOptions: PoolOptions = 
     async run(ctx) {
       const entry = entryFile(ctx);
       if ('error' in entry) return { status: 'failed', result: { error: entry.error } };
-      return runCodeAction(ctx, services, pool, host, {}, entry.file);
+      return runCodeAction(ctx, services, sockets, pool, host, {}, entry.file);
     },
     async close() {
       pool.close();
+      await sockets.close();
     },
   };
 }

@@ -1,7 +1,8 @@
 // Warm code-action workers, per pack and runner: an execution takes an idle worker of its
 // pack (or starts one), and gives it back when it ends. At most `size` workers per pack are
-// kept warm; an execution beyond them gets a worker of its own that exits after it (nothing
-// waits in a queue). A worker is let go after `idleMs` without work, after `maxExecutions`
+// kept warm; when all are busy an execution waits for one, but never longer than `waitMs`:
+// then it gets a worker of its own that exits after it (so long-running actions never hold
+// up the others of their pack for more than that). A worker is let go after `idleMs` without work, after `maxExecutions`
 // executions, when it died (time limit, crash), and when its pack was registered again.
 import { CodeWorker, type WorkerSpec } from './worker.js';
 
@@ -10,9 +11,12 @@ export interface PoolOptions {
   size: number;
   idleMs: number;
   maxExecutions: number;
+  /** Longest wait for a busy pack's worker before starting one for this execution alone. */
+  waitMs?: number;
 }
 
 export const DEFAULT_POOL: PoolOptions = { size: 4, idleMs: 60_000, maxExecutions: 1_000 };
+const DEFAULT_WAIT_MS = 1_000;
 
 interface Slot {
   worker: CodeWorker;
@@ -25,6 +29,8 @@ interface Slot {
 interface Group {
   generation: number;
   slots: Slot[];
+  /** Executions waiting for a worker, first come first served. */
+  waiting: Array<() => void>;
 }
 
 export interface Lease {
@@ -34,6 +40,7 @@ export interface Lease {
 
 export class WorkerPool {
   private readonly groups = new Map<string, Group>();
+  private closed = false;
 
   constructor(private readonly opts: PoolOptions) {}
 
@@ -41,8 +48,12 @@ export class WorkerPool {
    * A worker for `key` (pack, runner, interpreter): `generation` is when the pack was
    * registered (its actions' updated_at); a newer one lets the older workers go.
    */
-  acquire(key: string, generation: number, spec: WorkerSpec): Lease {
-    const group = this.groups.get(key) ?? { generation, slots: [] };
+  async acquire(key: string, generation: number, spec: () => WorkerSpec): Promise<Lease> {
+    if (this.closed) {
+      const worker = new CodeWorker(spec());
+      return { worker, release: () => worker.stop() };
+    }
+    const group = this.groups.get(key) ?? { generation, slots: [], waiting: [] };
     this.groups.set(key, group);
     if (generation > group.generation) {
       group.generation = generation;
@@ -50,11 +61,25 @@ export class WorkerPool {
     for (const s of [...group.slots]) if (!s.busy && (!s.worker.alive || s.generation < group.generation)) this.drop(group, s);
     let slot = group.slots.find((s) => !s.busy);
     if (!slot && group.slots.filter((s) => s.generation >= group.generation).length < this.opts.size) {
-      slot = { worker: new CodeWorker(spec), busy: false, generation: group.generation };
+      slot = { worker: new CodeWorker(spec()), busy: false, generation: group.generation };
       group.slots.push(slot);
     }
+    if (!slot && this.opts.size > 0 && !this.closed) {
+      // Wait for a release (or the deadline), then look again.
+      let timer: NodeJS.Timeout | undefined;
+      const freed = await new Promise<boolean>((resolve) => {
+        const wake = () => resolve(true);
+        group.waiting.push(wake);
+        timer = setTimeout(() => {
+          group.waiting = group.waiting.filter((w) => w !== wake);
+          resolve(false);
+        }, this.opts.waitMs ?? DEFAULT_WAIT_MS);
+      });
+      clearTimeout(timer);
+      if (freed) return this.acquire(key, generation, spec);
+    }
     if (!slot) {
-      const worker = new CodeWorker(spec);
+      const worker = new CodeWorker(spec());
       return { worker, release: () => worker.stop() };
     }
     const s = slot;
@@ -65,9 +90,12 @@ export class WorkerPool {
 
   private release(group: Group, s: Slot): void {
     s.busy = false;
-    if (!s.worker.alive || s.worker.executions >= this.opts.maxExecutions || s.generation < group.generation) return this.drop(group, s);
-    s.idleTimer = setTimeout(() => this.drop(group, s), this.opts.idleMs);
-    s.idleTimer.unref();
+    if (!s.worker.alive || s.worker.executions >= this.opts.maxExecutions || s.generation < group.generation) this.drop(group, s);
+    else {
+      s.idleTimer = setTimeout(() => this.drop(group, s), this.opts.idleMs);
+      s.idleTimer.unref();
+    }
+    group.waiting.shift()?.();
   }
 
   private drop(group: Group, s: Slot): void {
@@ -85,7 +113,11 @@ export class WorkerPool {
 
   /** Lets every worker go (busy ones are killed): the node is stopping. */
   close(): void {
-    for (const g of this.groups.values()) for (const s of [...g.slots]) this.drop(g, s);
+    this.closed = true;
+    for (const g of this.groups.values()) {
+      for (const s of [...g.slots]) this.drop(g, s);
+      for (const wake of g.waiting.splice(0)) wake();
+    }
     this.groups.clear();
   }
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ParameterSchema } from '../packs/model.js';
 import { packageRoot } from '../paths.js';
-import type { ActionServices } from './node-action-services.js';
+import { actionSockets, type ActionServices } from './node-action-services.js';
 import { DEFAULT_POOL, WorkerPool, type PoolOptions } from './pool.js';
 import { runProcess } from './process.js';
 import { entryFile, runCodeAction } from './node.js';
@@ -49,6 +49,7 @@ async function resolvePython(): Promise<string> {
 export function pythonRunner(services: ActionServices, virtualenvsDir: string, poolOptions: PoolOptions = DEFAULT_POOL): Runner {
   const shimDir = path.join(packageRoot(), 'python');
   const pool = new WorkerPool(poolOptions);
+  const sockets = actionSockets();
   const hostEnv = { PYTHONPATH: [shimDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' };
   let systemPython: Promise<string> | undefined;
   return {
@@ -64,11 +65,12 @@ export function pythonRunner(services: ActionServices, virtualenvsDir: string, p
       const { env: _env, debug: _debug, ...rest } = ctx.parameters;
       const python = pythonFor(virtualenvsDir, ctx.action.pack, await (systemPython ??= resolvePython()));
       const host = { command: python, args: ['-s', path.join(shimDir, 'squall_action_host.py')], env: hostEnv };
-      return runCodeAction({ ...ctx, parameters: rest }, services, pool, host, env, entry.file,
+      return runCodeAction({ ...ctx, parameters: rest }, services, sockets, pool, host, env, entry.file,
         (result, io) => ({ result, stdout: io.stdout, stderr: io.stderr, exit_code: io.exit_code }));
     },
     async close() {
       pool.close();
+      await sockets.close();
     },
   };
 }
