@@ -4,7 +4,9 @@ Reads one JSON request a line on stdin: {file, parameters, config, execution_id,
 action, env, nonce, result_marker}. For each, it forks a child that imports the entry point,
 runs the Action subclass it defines and prints the marked result line; a fresh process per
 execution, as st2 runs each action, but without paying for python's start each time. After
-the child has exited, the worker prints the end lines on stdout and stderr.
+the child has exited, the worker prints the end lines on stdout and stderr. With --reuse it
+runs the actions itself instead (each module imported once, a new Action instance per
+execution): faster where fork is slow, but module globals live on between executions.
 Datastore calls travel as JSON lines over the Unix socket in SQUALL_ACTION_SOCKET, each with
 the execution's SQUALL_ACTION_TOKEN.
 """
@@ -79,25 +81,33 @@ def action_class(module):
     return found[0]
 
 
-def run_child(data, marker):
-    """In the forked child: run the action once, print the result line, exit."""
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)  # the action must not read the worker's requests
-    sys.stdin = open(os.devnull)
-    os.environ.update(data["env"])
-    code = 0
+_modules = {}
+
+
+def load_module(path, cache):
+    """The entry point's module: imported anew, or once per worker when `cache`."""
+    if cache and path in _modules:
+        return _modules[path]
+    actions_dir = os.path.dirname(path)
+    # st2 puts the actions directory and actions/lib on the path of every Python action.
+    for d in (os.path.join(actions_dir, "lib"), actions_dir):
+        if d not in sys.path:
+            sys.path.insert(0, d)
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    if cache:
+        _modules[path] = module
+    return module
+
+
+def run_action(data, cache):
+    """Runs the action once; the answer for the result line."""
     try:
-        path = data["file"]
-        actions_dir = os.path.dirname(path)
-        os.chdir(actions_dir)
-        # st2 puts the actions directory and actions/lib on the path of every Python action.
-        sys.path[:0] = [actions_dir, os.path.join(actions_dir, "lib")]
-        name = os.path.splitext(os.path.basename(path))[0]
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        cls = action_class(module)
+        os.chdir(os.path.dirname(data["file"]))
+        cls = action_class(load_module(data["file"], cache))
         action = cls(config=data["config"], action_service=ActionService(data["pack"], cls.__name__))
         value = action.run(**data["parameters"])
         status = "succeeded"
@@ -109,16 +119,43 @@ def run_child(data, marker):
     except BaseException as e:  # noqa: B902 - SystemExit from an action is its failure too
         answer = {"ok": False, "error": "%s: %s" % (type(e).__name__, e), "traceback": traceback.format_exc()}
     try:
-        text = json.dumps(answer, default=str)
+        return json.dumps(answer, default=str)
     except BaseException as e:  # noqa: B902
-        text = json.dumps({"ok": False, "error": "the result is not JSON: %s" % e})
+        return json.dumps({"ok": False, "error": "the result is not JSON: %s" % e})
+
+
+def write_result(marker, text):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.write(1, (marker + "result " + text + "\n").encode("utf-8"))
+
+
+def run_child(data, marker):
+    """In the forked child: run the action once, print the result line, exit."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # the action must not read the worker's requests
+    sys.stdin = open(os.devnull)
+    os.environ.update(data["env"])
+    code = 0
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.write(1, (marker + "result " + text + "\n").encode("utf-8"))
+        write_result(marker, run_action(data, False))
     except BaseException:  # noqa: B902
         code = 1
     os._exit(code)
+
+
+def run_here(data, marker):
+    """--reuse: run in the worker itself, with the execution's variables for its duration."""
+    saved = {k: os.environ.get(k) for k in data["env"]}
+    os.environ.update(data["env"])
+    try:
+        write_result(marker, run_action(data, True))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def exit_code(status):
@@ -128,20 +165,27 @@ def exit_code(status):
 
 
 def main():
+    reuse = "--reuse" in sys.argv[1:]
     requests = sys.stdin.buffer
+    if reuse:
+        sys.stdin = open(os.devnull)
     while True:
         line = requests.readline()
         if not line:
             return
         data = json.loads(line)
         marker = data["result_marker"] + data["nonce"] + " "
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            run_child(data, marker)
-        _, status = os.waitpid(pid, 0)
-        os.write(1, (marker + "done %d\n" % exit_code(status)).encode("utf-8"))
+        if reuse:
+            run_here(data, marker)
+            code = 0
+        else:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                run_child(data, marker)
+            code = exit_code(os.waitpid(pid, 0)[1])
+        os.write(1, (marker + "done %d\n" % code).encode("utf-8"))
         os.write(2, (marker + "done\n").encode("utf-8"))
 
 

@@ -79,7 +79,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const actionServices = { datastore, packConfig: (pack: string) => resolvePackConfig(datastore, pack) };
   const pool = { size: config.runnerPoolSize, idleMs: config.runnerPoolIdleSeconds * 1000, maxExecutions: config.runnerPoolMaxExecutions };
   runners.set('node', nodeRunner(actionServices, pool));
-  runners.set('python-script', pythonRunner(actionServices, join(config.home, 'virtualenvs'), pool));
+  runners.set('python-script', pythonRunner(actionServices, join(config.home, 'virtualenvs'), pool, config.pythonForkPerExecution));
   const stops: Array<() => Promise<void>> = [];
   // Stopped last (stops run in reverse): the scheduler has let its executions go by then.
   stops.push(async () => {

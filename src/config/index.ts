@@ -32,6 +32,8 @@ const ConfigSchema = Type.Object({
   runnerPoolIdleSeconds: Type.Number({ exclusiveMinimum: 0 }),
   /** A warm worker is replaced after this many executions. */
   runnerPoolMaxExecutions: Type.Integer({ minimum: 1 }),
+  /** python-script: fork a fresh process per execution (st2's isolation) instead of running it in the warm worker. */
+  pythonForkPerExecution: Type.Boolean(),
   /** Extra pack directories registered at start, besides the core pack. */
   packs: Type.Array(Type.String()),
 }, { additionalProperties: false });
@@ -50,6 +52,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>>
   if (env.SQUALL_LEASE_SECONDS) out.leaseSeconds = Number(env.SQUALL_LEASE_SECONDS);
   if (env.SQUALL_RUNNER_POOL_SIZE) out.runnerPoolSize = Number(env.SQUALL_RUNNER_POOL_SIZE);
   if (env.SQUALL_RUNNER_POOL_IDLE_SECONDS) out.runnerPoolIdleSeconds = Number(env.SQUALL_RUNNER_POOL_IDLE_SECONDS);
+  if (env.SQUALL_PYTHON_FORK_PER_EXECUTION) out.pythonForkPerExecution = ['1', 'true', 'yes'].includes(env.SQUALL_PYTHON_FORK_PER_EXECUTION.toLowerCase());
   if (env.SQUALL_RUNNER_POOL_MAX_EXECUTIONS) out.runnerPoolMaxExecutions = Number(env.SQUALL_RUNNER_POOL_MAX_EXECUTIONS);
   return out;
 }
@@ -75,6 +78,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
     runnerPoolSize: 4,
     runnerPoolIdleSeconds: 60,
     runnerPoolMaxExecutions: 1_000,
+    pythonForkPerExecution: false,
     packs: [],
   };
   const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -1,8 +1,9 @@
 // st2's `python-script` runner: a pack action whose entry point defines a subclass of
 // st2common.runners.base_action.Action runs unchanged with python3, through Squall's shim
 // package (python/st2common) and host program (python/squall_action_host.py). The host is a
-// warm worker of the pack (pool.ts) that forks a fresh process for each execution, so every
-// execution imports the action module anew, as st2's one process per execution does. The result is
+// warm worker of the pack (pool.ts) that imports each action module once and makes a new
+// Action instance per execution; with `forkPerExecution` it forks a fresh process for each
+// execution instead, so module globals start anew every time, as in st2. The result is
 // st2's `{result, stdout, stderr, exit_code}`; a `(False, value)` return fails the execution.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +47,7 @@ async function resolvePython(): Promise<string> {
   }
 }
 
-export function pythonRunner(services: ActionServices, virtualenvsDir: string, poolOptions: PoolOptions = DEFAULT_POOL): Runner {
+export function pythonRunner(services: ActionServices, virtualenvsDir: string, poolOptions: PoolOptions = DEFAULT_POOL, forkPerExecution = false): Runner {
   const shimDir = path.join(packageRoot(), 'python');
   const pool = new WorkerPool(poolOptions);
   const sockets = actionSockets();
@@ -64,7 +65,7 @@ export function pythonRunner(services: ActionServices, virtualenvsDir: string, p
       env.ST2_ACTION_DEBUG = ctx.parameters.debug === true ? 'True' : 'False';
       const { env: _env, debug: _debug, ...rest } = ctx.parameters;
       const python = pythonFor(virtualenvsDir, ctx.action.pack, await (systemPython ??= resolvePython()));
-      const host = { command: python, args: ['-s', path.join(shimDir, 'squall_action_host.py')], env: hostEnv };
+      const host = { command: python, args: ['-s', path.join(shimDir, 'squall_action_host.py'), ...(forkPerExecution ? [] : ['--reuse'])], env: hostEnv };
       return runCodeAction({ ...ctx, parameters: rest }, services, sockets, pool, host, env, entry.file,
         (result, io) => ({ result, stdout: io.stdout, stderr: io.stderr, exit_code: io.exit_code }));
     },
