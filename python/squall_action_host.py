@@ -56,6 +56,11 @@ class ActionService(object):
             raise Exception(answer.get("error"))
         return answer.get("value")
 
+    def close(self):
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
     def _name(self, name, local):
         return self._prefix + name if local else name
 
@@ -108,8 +113,12 @@ def run_action(data, cache):
     try:
         os.chdir(os.path.dirname(data["file"]))
         cls = action_class(load_module(data["file"], cache))
-        action = cls(config=data["config"], action_service=ActionService(data["pack"], cls.__name__))
-        value = action.run(**data["parameters"])
+        service = ActionService(data["pack"], cls.__name__)
+        action = cls(config=data["config"], action_service=service)
+        try:
+            value = action.run(**data["parameters"])
+        finally:
+            service.close()
         status = "succeeded"
         # st2: a 2-tuple whose first item is a bool is (status, result).
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bool):
