@@ -32,10 +32,13 @@ export const codeRunnerBenchmarks: Benchmark[] = [{
       await runLoad(s.url, s.apiKey, python, 20, 8);
       const n = await runLoad(s.url, s.apiKey, node, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000), 8);
       const p = await runLoad(s.url, s.apiKey, python, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000) / 4, 8);
+      // The same server's ceiling for any action: core.noop runs in the node process itself.
+      const ref = await runLoad(s.url, s.apiKey, { action: 'core.noop' }, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000), 8);
       if (n.failed || p.failed) throw new Error(`failed executions: node ${n.failed}, python ${p.failed}`);
       return [
         { name: 'node runner noop, 8 in flight', unit: 'exec/s', value: n.perSecond, target: '≥ 100' },
         { name: 'python-script noop, 8 in flight', unit: 'exec/s', value: p.perSecond, target: '≥ 30' },
+        { name: 'core.noop (no process), 8 in flight, same server', unit: 'exec/s', value: ref.perSecond },
       ];
     } finally {
       await s.stop();
