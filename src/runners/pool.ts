@@ -1,8 +1,8 @@
 // Warm code-action workers, per pack and runner: an execution takes an idle worker of its
 // pack (or starts one), and gives it back when it ends. At most `size` workers per pack are
-// kept warm; when all are busy an execution waits for one, but never longer than `waitMs`:
-// then it gets a worker of its own that exits after it (so long-running actions never hold
-// up the others of their pack for more than that). A worker is let go after `idleMs` without work, after `maxExecutions`
+// kept warm; when all are busy an execution waits for one. If no execution of the pack ended
+// for `waitMs` (its workers are all held by long actions), it gets a worker of its own that
+// exits after it: long-running actions never hold up the others of their pack for long. A worker is let go after `idleMs` without work, after `maxExecutions`
 // executions, when it died (time limit, crash), and when its pack was registered again.
 import { CodeWorker, type WorkerSpec } from './worker.js';
 
@@ -31,6 +31,8 @@ interface Group {
   slots: Slot[];
   /** Executions waiting for a worker, first come first served. */
   waiting: Array<() => void>;
+  /** Executions ended on this pack's workers so far (progress while waiting). */
+  released: number;
 }
 
 export interface Lease {
@@ -53,7 +55,7 @@ export class WorkerPool {
       const worker = new CodeWorker(spec());
       return { worker, release: () => worker.stop() };
     }
-    const group = this.groups.get(key) ?? { generation, slots: [], waiting: [] };
+    const group = this.groups.get(key) ?? { generation, slots: [], waiting: [], released: 0 };
     this.groups.set(key, group);
     if (generation > group.generation) {
       group.generation = generation;
@@ -70,10 +72,15 @@ export class WorkerPool {
       const freed = await new Promise<boolean>((resolve) => {
         const wake = () => resolve(true);
         group.waiting.push(wake);
-        timer = setTimeout(() => {
-          group.waiting = group.waiting.filter((w) => w !== wake);
-          resolve(false);
-        }, this.opts.waitMs ?? DEFAULT_WAIT_MS);
+        const check = (seen: number) => {
+          timer = setTimeout(() => {
+            // Executions of the pack keep ending: its workers are busy, not stuck; wait on.
+            if (group.released > seen) return check(group.released);
+            group.waiting = group.waiting.filter((w) => w !== wake);
+            resolve(false);
+          }, this.opts.waitMs ?? DEFAULT_WAIT_MS);
+        };
+        check(group.released);
       });
       clearTimeout(timer);
       if (freed) return this.acquire(key, generation, spec);
@@ -90,6 +97,7 @@ export class WorkerPool {
 
   private release(group: Group, s: Slot): void {
     s.busy = false;
+    group.released++;
     if (!s.worker.alive || s.worker.executions >= this.opts.maxExecutions || s.generation < group.generation) this.drop(group, s);
     else {
       s.idleTimer = setTimeout(() => this.drop(group, s), this.opts.idleMs);
