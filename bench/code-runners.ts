@@ -30,15 +30,15 @@ export const codeRunnerBenchmarks: Benchmark[] = [{
       const python = { action: 'codebench.python_noop' };
       await runLoad(s.url, s.apiKey, node, 20, 8); // warm-up
       await runLoad(s.url, s.apiKey, python, 20, 8);
-      const n = await runLoad(s.url, s.apiKey, node, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000), 8);
-      const p = await runLoad(s.url, s.apiKey, python, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000) / 4, 8);
+      const n = await runLoad(s.url, s.apiKey, node, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000), 32);
+      const p = await runLoad(s.url, s.apiKey, python, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000) / 2, 32);
       // The same server's ceiling for any action: core.noop runs in the node process itself.
-      const ref = await runLoad(s.url, s.apiKey, { action: 'core.noop' }, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000), 8);
+      const ref = await runLoad(s.url, s.apiKey, { action: 'core.noop' }, Number(process.env.SQUALL_BENCH_CODE_N ?? 1000), 32);
       if (n.failed || p.failed) throw new Error(`failed executions: node ${n.failed}, python ${p.failed}`);
       return [
-        { name: 'node runner noop, 8 in flight', unit: 'exec/s', value: n.perSecond, target: '≥ 100' },
-        { name: 'python-script noop, 8 in flight', unit: 'exec/s', value: p.perSecond, target: '≥ 30' },
-        { name: 'core.noop (no process), 8 in flight, same server', unit: 'exec/s', value: ref.perSecond },
+        { name: 'node runner noop, 32 in flight', unit: 'exec/s', value: n.perSecond, target: '≥ 100' },
+        { name: 'python-script noop, 32 in flight', unit: 'exec/s', value: p.perSecond, target: '≥ 30' },
+        { name: 'core.noop (no process), 32 in flight, same server', unit: 'exec/s', value: ref.perSecond },
       ];
     } finally {
       await s.stop();
