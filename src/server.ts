@@ -86,9 +86,14 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   executions.knownSecrets = createSecretValues(datastore);
   // Code actions (node, python-script) read the datastore and their pack's config.
   const actionServices = { datastore, packConfig: (pack: string) => resolvePackConfig(datastore, pack) };
-  runners.set('node', nodeRunner(actionServices));
-  runners.set('python-script', pythonRunner(actionServices, join(config.home, 'virtualenvs')));
+  const pool = { size: config.runnerPoolSize, idleMs: config.runnerPoolIdleSeconds * 1000, maxExecutions: config.runnerPoolMaxExecutions };
+  runners.set('node', nodeRunner(actionServices, pool));
+  runners.set('python-script', pythonRunner(actionServices, join(config.home, 'virtualenvs'), pool, config.pythonForkPerExecution));
   const stops: Array<() => Promise<void>> = [];
+  // Stopped last (stops run in reverse): the scheduler has let its executions go by then.
+  stops.push(async () => {
+    for (const r of runners.values()) await r.close?.();
+  });
   const auth = await createAuthServices(store, config.home, now, log);
   const eventsAndRules = await setupEventsAndRules({
     store, now, log, events, executions, datastore,

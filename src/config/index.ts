@@ -32,6 +32,14 @@ const ConfigSchema = Type.Object({
   bodyLimitMb: Type.Number({ exclusiveMinimum: 0 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   node: Type.String({ minLength: 1 }),
+  /** Warm worker processes kept per pack for node and python-script actions; 0: one process per execution. */
+  runnerPoolSize: Type.Integer({ minimum: 0, maximum: 1_000 }),
+  /** A warm worker without work for this long exits. */
+  runnerPoolIdleSeconds: Type.Number({ exclusiveMinimum: 0 }),
+  /** A warm worker is replaced after this many executions. */
+  runnerPoolMaxExecutions: Type.Integer({ minimum: 1 }),
+  /** python-script: fork a fresh process per execution (st2's isolation) instead of running it in the warm worker. */
+  pythonForkPerExecution: Type.Boolean(),
   /** Extra pack directories registered at start, besides the core pack. */
   packs: Type.Array(Type.String()),
 }, { additionalProperties: false });
@@ -51,6 +59,10 @@ function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>>
   if (env.SQUALL_DEDUPE_WINDOW_SECONDS) out.dedupeWindowSeconds = Number(env.SQUALL_DEDUPE_WINDOW_SECONDS);
   if (env.SQUALL_RULES_CONCURRENCY) out.rulesConcurrency = Number(env.SQUALL_RULES_CONCURRENCY);
   if (env.SQUALL_LEASE_SECONDS) out.leaseSeconds = Number(env.SQUALL_LEASE_SECONDS);
+  if (env.SQUALL_RUNNER_POOL_SIZE) out.runnerPoolSize = Number(env.SQUALL_RUNNER_POOL_SIZE);
+  if (env.SQUALL_RUNNER_POOL_IDLE_SECONDS) out.runnerPoolIdleSeconds = Number(env.SQUALL_RUNNER_POOL_IDLE_SECONDS);
+  if (env.SQUALL_PYTHON_FORK_PER_EXECUTION) out.pythonForkPerExecution = ['1', 'true', 'yes'].includes(env.SQUALL_PYTHON_FORK_PER_EXECUTION.toLowerCase());
+  if (env.SQUALL_RUNNER_POOL_MAX_EXECUTIONS) out.runnerPoolMaxExecutions = Number(env.SQUALL_RUNNER_POOL_MAX_EXECUTIONS);
   return out;
 }
 
@@ -75,6 +87,10 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
     bodyLimitMb: 10,
     logLevel: 'info',
     node: `${hostname()}-${process.pid}`,
+    runnerPoolSize: 4,
+    runnerPoolIdleSeconds: 60,
+    runnerPoolMaxExecutions: 1_000,
+    pythonForkPerExecution: false,
     packs: [],
   };
   const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

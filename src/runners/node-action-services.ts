@@ -1,8 +1,11 @@
 // What an action written as code (node and python-script runners) may ask of Squall while it
-// runs: datastore get/set/list/delete. The child process talks JSON lines over a Unix socket
-// in a private directory (mode 0700), one socket per execution, so it needs no API token.
+// runs: datastore get/set/list/delete. The worker process talks JSON lines over a Unix socket
+// in a private directory (mode 0700), one per runner; each request carries the execution's
+// random token (given to the worker on stdin, never in argv), which selects the execution
+// whose rights and secrets apply. A connection serves one token; it ends with the execution.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deleteKey, getKey, listKeys, setKey, type DatastoreDeps, type KvScope } from '../datastore/index.js';
@@ -18,6 +21,7 @@ export interface ActionServices {
 
 interface Request {
   id: number;
+  token?: string;
   op: 'get' | 'set' | 'list' | 'delete';
   name?: string;
   value?: unknown;
@@ -68,10 +72,19 @@ async function handle(ctx: RunContext, ds: DatastoreDeps, user: string, r: Reque
   }
 }
 
-function serveConnection(sock: Socket, ctx: RunContext, services: ActionServices, user: string): void {
+interface Grant {
+  ctx: RunContext;
+  services: ActionServices;
+  user: string;
+  conns: Set<Socket>;
+}
+
+function serveConnection(sock: Socket, grants: Map<string, Grant>): void {
   let buf = '';
+  let grant: Grant | undefined;
   sock.setEncoding('utf8');
   sock.on('error', () => sock.destroy());
+  sock.on('close', () => grant?.conns.delete(sock));
   sock.on('data', (chunk: string) => {
     buf += chunk;
     for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
@@ -84,8 +97,18 @@ function serveConnection(sock: Socket, ctx: RunContext, services: ActionServices
         sock.destroy();
         return;
       }
-      const answer = services.datastore
-        ? handle(ctx, services.datastore, user, req)
+      const g = grants.get(String(req.token));
+      // An unknown token, or another execution's on the same connection: nothing is served.
+      if (!g || (grant && grant !== g)) {
+        sock.destroy();
+        return;
+      }
+      if (!grant) {
+        grant = g;
+        g.conns.add(sock);
+      }
+      const answer = g.services.datastore
+        ? handle(g.ctx, g.services.datastore, g.user, req)
         : Promise.reject(new Error('this node has no datastore'));
       answer.then(
         (value) => sock.write(`${JSON.stringify({ id: req.id, ok: true, value: value ?? null })}\n`),
@@ -97,21 +120,53 @@ function serveConnection(sock: Socket, ctx: RunContext, services: ActionServices
 
 export interface ActionSocket {
   path: string;
+  /** The execution's secret: every request carries it. */
+  token: string;
+  /** Ends the execution's access (its connections are closed). */
+  close(): void;
+}
+
+/** One runner's socket: `open` grants an execution access for as long as it runs. */
+export interface ActionSockets {
+  open(ctx: RunContext, services: ActionServices, user: string): Promise<ActionSocket>;
   close(): Promise<void>;
 }
 
-/** Opens the execution's socket; `close` removes it. `user` owns user-scope keys (the execution's user). */
-export async function openActionSocket(ctx: RunContext, services: ActionServices, user: string): Promise<ActionSocket> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'squall-act-'));
-  const file = path.join(dir, 's');
-  const server = createServer((sock) => serveConnection(sock, ctx, services, user));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(file, resolve);
-  });
+export function actionSockets(): ActionSockets {
+  const grants = new Map<string, Grant>();
+  let listening: Promise<{ file: string; dir: string; server: Server }> | undefined;
+  const listen = async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'squall-act-'));
+    const file = path.join(dir, 's');
+    const server = createServer((sock) => serveConnection(sock, grants));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(file, resolve);
+    });
+    server.unref();
+    return { file, dir, server };
+  };
   return {
-    path: file,
+    async open(ctx, services, user) {
+      const { file } = await (listening ??= listen());
+      const token = randomBytes(24).toString('hex');
+      const grant: Grant = { ctx, services, user, conns: new Set() };
+      grants.set(token, grant);
+      return {
+        path: file,
+        token,
+        close() {
+          grants.delete(token);
+          for (const c of grant.conns) c.destroy();
+        },
+      };
+    },
     async close() {
+      if (!listening) return;
+      const { server, dir } = await listening;
+      listening = undefined;
+      for (const g of grants.values()) for (const c of g.conns) c.destroy();
+      grants.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });
     },

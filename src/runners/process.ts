@@ -37,7 +37,7 @@ export interface ProcessResult {
 }
 
 // 5 s lets well-behaved programs clean up; st2's local runner gives none (it goes straight to kill).
-const DEFAULT_KILL_GRACE_MS = 5_000;
+export const DEFAULT_KILL_GRACE_MS = 5_000;
 // Issue 2 asks for no result-size ceiling below 100 MB.
 const DEFAULT_MAX_OUTPUT_CHARS = 100 * 1024 * 1024;
 // A "line" that never ends (a progress bar, a binary dump) is streamed in pieces of this size.
@@ -48,15 +48,49 @@ const PIPE_DRAIN_AFTER_KILL_MS = 1_000;
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
 
+/** Splits one stream's bytes into complete lines (without newline) for `onLine`; `end` flushes the last. */
+export function lineSplitter(stream: OutputStream, onLine: ProcessOptions['onLine']) {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  const emit = (text: string) => {
+    partial += text;
+    let start = 0;
+    for (let nl = partial.indexOf('\n', start); nl !== -1; nl = partial.indexOf('\n', start)) {
+      const end = nl > start && partial[nl - 1] === '\r' ? nl - 1 : nl;
+      onLine?.(stream, partial.slice(start, end));
+      start = nl + 1;
+    }
+    partial = partial.slice(start);
+    while (partial.length > MAX_LINE_CHARS) {
+      onLine?.(stream, partial.slice(0, MAX_LINE_CHARS));
+      partial = partial.slice(MAX_LINE_CHARS);
+    }
+  };
+  return {
+    /** The decoded text of `chunk`, after its complete lines went to `onLine`. */
+    write(chunk: Buffer): string {
+      const text = decoder.write(chunk);
+      emit(text);
+      return text;
+    },
+    end(): string {
+      const text = decoder.end();
+      emit(text);
+      if (partial.length > 0) onLine?.(stream, partial);
+      partial = '';
+      return text;
+    },
+  };
+}
+
 /** Collects one stream: whole text (bounded, shared budget) and complete lines for the callback. */
 function makeCollector(
   stream: OutputStream,
   budget: { left: number; truncated: boolean },
   onLine: ProcessOptions['onLine'],
 ) {
-  const decoder = new StringDecoder('utf8');
+  const lines = lineSplitter(stream, onLine);
   const kept: string[] = [];
-  let partial = '';
 
   const keep = (text: string) => {
     if (budget.left <= 0) {
@@ -73,40 +107,20 @@ function makeCollector(
     budget.left -= text.length;
   };
 
-  const emitLines = (text: string) => {
-    partial += text;
-    let start = 0;
-    for (let nl = partial.indexOf('\n', start); nl !== -1; nl = partial.indexOf('\n', start)) {
-      const end = nl > start && partial[nl - 1] === '\r' ? nl - 1 : nl;
-      onLine?.(stream, partial.slice(start, end));
-      start = nl + 1;
-    }
-    partial = partial.slice(start);
-    while (partial.length > MAX_LINE_CHARS) {
-      onLine?.(stream, partial.slice(0, MAX_LINE_CHARS));
-      partial = partial.slice(MAX_LINE_CHARS);
-    }
-  };
-
   return {
     write(chunk: Buffer) {
-      const text = decoder.write(chunk);
-      keep(text);
-      emitLines(text);
+      keep(lines.write(chunk));
     },
     /** Flushes a final line that had no newline. */
     end() {
-      const text = decoder.end();
-      keep(text);
-      emitLines(text);
-      if (partial.length > 0) onLine?.(stream, partial);
-      partial = '';
+      keep(lines.end());
     },
     text: () => kept.join(''),
   };
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signals every process of the group `pid` leads; a group already gone is not an error. */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

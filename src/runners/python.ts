@@ -1,12 +1,16 @@
 // st2's `python-script` runner: a pack action whose entry point defines a subclass of
 // st2common.runners.base_action.Action runs unchanged with python3, through Squall's shim
-// package (python/st2common) and host program (python/squall_action_host.py). The result is
+// package (python/st2common) and host program (python/squall_action_host.py). The host is a
+// warm worker of the pack (pool.ts) that imports each action module once and makes a new
+// Action instance per execution; with `forkPerExecution` it forks a fresh process for each
+// execution instead, so module globals start anew every time, as in st2. The result is
 // st2's `{result, stdout, stderr, exit_code}`; a `(False, value)` return fails the execution.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ParameterSchema } from '../packs/model.js';
 import { packageRoot } from '../paths.js';
-import type { ActionServices } from './node-action-services.js';
+import { actionSockets, type ActionServices } from './node-action-services.js';
+import { DEFAULT_POOL, WorkerPool, type PoolOptions } from './pool.js';
 import { runProcess } from './process.js';
 import { entryFile, runCodeAction } from './node.js';
 import type { Runner } from './types.js';
@@ -43,8 +47,11 @@ async function resolvePython(): Promise<string> {
   }
 }
 
-export function pythonRunner(services: ActionServices, virtualenvsDir: string): Runner {
+export function pythonRunner(services: ActionServices, virtualenvsDir: string, poolOptions: PoolOptions = DEFAULT_POOL, forkPerExecution = false): Runner {
   const shimDir = path.join(packageRoot(), 'python');
+  const pool = new WorkerPool(poolOptions);
+  const sockets = actionSockets();
+  const hostEnv = { PYTHONPATH: [shimDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' };
   let systemPython: Promise<string> | undefined;
   return {
     name: 'python-script',
@@ -55,13 +62,16 @@ export function pythonRunner(services: ActionServices, virtualenvsDir: string): 
       if ('error' in entry) return { status: 'failed', result: { error: entry.error } };
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries((ctx.parameters.env ?? {}) as Record<string, unknown>)) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
-      env.PYTHONPATH = [shimDir, process.env.PYTHONPATH].filter(Boolean).join(':');
-      env.PYTHONUNBUFFERED = '1';
       env.ST2_ACTION_DEBUG = ctx.parameters.debug === true ? 'True' : 'False';
       const { env: _env, debug: _debug, ...rest } = ctx.parameters;
       const python = pythonFor(virtualenvsDir, ctx.action.pack, await (systemPython ??= resolvePython()));
-      return runCodeAction({ ...ctx, parameters: rest }, services, [python, '-s', path.join(shimDir, 'squall_action_host.py')], env, entry.file,
+      const host = { command: python, args: ['-s', path.join(shimDir, 'squall_action_host.py'), ...(forkPerExecution ? [] : ['--reuse'])], env: hostEnv };
+      return runCodeAction({ ...ctx, parameters: rest }, services, sockets, pool, host, env, entry.file,
         (result, io) => ({ result, stdout: io.stdout, stderr: io.stderr, exit_code: io.exit_code }));
+    },
+    async close() {
+      pool.close();
+      await sockets.close();
     },
   };
 }

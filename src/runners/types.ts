@@ -41,4 +41,6 @@ export interface Runner {
    * and run() must then be idempotent.
    */
   resumable?: boolean;
+  /** Lets go of what the runner keeps between executions (warm worker processes): the node is stopping. */
+  close?(): Promise<void>;
 }
