@@ -13,8 +13,11 @@ export type ConcurrencyVerdict = 'run' | 'delay' | 'cancel';
 
 /** Applies the concurrency policies of an execution about to start. */
 export async function concurrencyVerdict(tx: Tx, e: Execution, policies: readonly Policy[]): Promise<ConcurrencyVerdict> {
+  let locked = false;
   for (const p of policies) {
     if (!p.enabled || p.policy_type === 'action.retry') continue;
+    if (!locked) await rows.lockActionSlots(tx, e.action);
+    locked = true;
     const threshold = p.parameters.threshold;
     const attributes = p.policy_type === 'action.concurrency.attr' ? p.parameters.attributes : [];
     const active = attributes.length === 0

@@ -103,6 +103,15 @@ export async function changeStatus(tx: Tx, id: string, from: ExecutionStatus, ch
   return n === 1;
 }
 
+/**
+ * Serializes concurrency-policy decisions on `action` until the transaction ends. Without it two
+ * PostgreSQL nodes (or two consumers of one) each count the other's start as not yet committed
+ * and both run past a threshold of 1. The embedded store has one writer, so nothing to do there.
+ */
+export async function lockActionSlots(tx: Tx, action: string): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.get("select pg_advisory_xact_lock(hashtextextended('action-slots:' || $1, 0))", [action]);
+}
+
 /** Counts executions of `action` in the given statuses (for concurrency policies). */
 export async function countActive(tx: Tx, action: string, statuses: readonly ExecutionStatus[], excludeId: string): Promise<number> {
   const row = await tx.get<{ n: number }>(...activeQuery('count(*) as n', action, statuses, excludeId));
