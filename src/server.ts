@@ -8,7 +8,7 @@ import { ensureAdminCredentials } from './auth/api-keys.js';
 import { createAuthServices, type AuthServices } from './auth/index.js';
 import { createDatastore, createSecretValues, startKvPurger, type DatastoreDeps } from './datastore/index.js';
 import { securityRoutes } from './api/routes/auth.js';
-import { getExecution } from './executions/service.js';
+import { EXECUTION_QUEUE, getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
 import type { ExecutionDeps, RunControl } from './executions/deps.js';
 import { createWorkflowRuntime, validateWorkflowFile } from './workflow/role.js';
@@ -28,9 +28,11 @@ import { pythonRunner } from './runners/python.js';
 import { packageRoot } from './paths.js';
 import { builtinRunners } from './runners/index.js';
 import { openStore, type Store } from './store/index.js';
+import type { Consumer } from './store/consumer.js';
+import type { LocalConsumers } from './store/queue.js';
 import { depths } from './store/queue.js';
 import { VERSION } from './version.js';
-import { createEventDeps, injectTriggerRunner } from './events/index.js';
+import { createEventDeps, injectTriggerRunner, TRIGGER_INSTANCE_QUEUE } from './events/index.js';
 import { setupEventsAndRules } from './rules/node.js';
 import { startEventRetention } from './rules/retention.js';
 import { eventsAndRulesRoutes } from './api/routes/rules.js';
@@ -59,12 +61,14 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const store = await openStore({ url: config.db });
   const now = () => Date.now();
   const runners = builtinRunners();
-  const events = createEventDeps(now, config.dedupeWindowSeconds * 1000);
+  // A job this node writes for a queue it consumes goes to its consumer directly (no claim).
+  const localConsumers: LocalConsumers = new Map();
+  const events = { ...createEventDeps(now, config.dedupeWindowSeconds * 1000), localConsumers };
   runners.set('inject-trigger', injectTriggerRunner(store, events));
   const controls = new Map<string, RunControl>();
   const catalog = createCatalog(store, now);
   const executions: ExecutionDeps = {
-    store, now, log, node: config.node, runners,
+    store, now, log, node: config.node, runners, localConsumers,
     findAction: catalog.findAction,
     packDir: catalog.packDir,
     policies: catalog.policies,
@@ -90,6 +94,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   runners.set('node', nodeRunner(actionServices, pool));
   runners.set('python-script', pythonRunner(actionServices, join(config.home, 'virtualenvs'), pool, config.pythonForkPerExecution));
   const stops: Array<() => Promise<void>> = [];
+  const stopLocal = (queue: string, consumer: Consumer) => {
+    localConsumers.delete(queue);
+    return consumer.stop();
+  };
   // Stopped last (stops run in reverse): the scheduler has let its executions go by then.
   stops.push(async () => {
     for (const r of runners.values()) await r.close?.();
@@ -107,7 +115,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 
   if (config.roles.includes('rules')) {
     const engine = eventsAndRules.startEngine({ concurrency: config.rulesConcurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
-    stops.push(() => engine.stop());
+    stops.push(() => stopLocal(TRIGGER_INSTANCE_QUEUE, engine));
+    localConsumers.set(TRIGGER_INSTANCE_QUEUE, engine);
     const retention = startEventRetention(eventsAndRules.rules, config.eventRetentionDays);
     stops.push(async () => retention.stop());
   }
@@ -125,7 +134,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   });
   if (config.roles.includes('scheduler')) {
     const scheduler = startScheduler(executions, { concurrency: config.concurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
-    stops.push(() => scheduler.stop());
+    stops.push(() => stopLocal(EXECUTION_QUEUE, scheduler));
+    localConsumers.set(EXECUTION_QUEUE, scheduler);
     const expiry = inquiries.startExpiry({ leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => expiry.stop());
     const retention = startRetention(executions, config.retentionDays);

@@ -155,6 +155,7 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
   });
 
   return {
+    reserve: consumer.reserve,
     wake: consumer.wake,
     get inFlight() {
       return consumer.inFlight;
