@@ -5,12 +5,26 @@
 // message of `"; rm -rf ~; echo "` runs rm there. Squall renders each expression on its
 // own, then escapes the text for its quoting context: unquoted → one single-quoted word,
 // inside "…" → \ " $ ` escaped, inside '…' → quotes closed and reopened, and so on.
+import { referencedKeys, type KvReader } from '../datastore/template.js';
+import { renderValue } from '../expr/index.js';
 import { escapeFor, makeShellScanner } from './shell-quote.js';
+import type { RunContext } from './types.js';
 
 /** Renders one template string against data (the expression module's `renderValue`). */
 export type RenderFn = (template: string, data: unknown) => unknown;
 
 export type ShellCommandResult = { ok: true; command: string } | { ok: false; error: string };
+
+/** Renders a runner's `cmd` for one execution: its parameters are the data. */
+export type CmdRenderer = (cmd: string, ctx: RunContext) => Promise<ShellCommandResult>;
+
+/** The renderer of the shell runners; with `kv`, st2kv reads the datastore as the user who started the execution. */
+export function cmdRenderer(kv?: KvReader): CmdRenderer {
+  return async (cmd, ctx) => {
+    if (!kv || !cmd.includes('st2kv')) return renderShellCommand(cmd, ctx.parameters, (t, d) => renderValue(t, d));
+    return kv(null, ctx.user, referencedKeys(cmd), (lookup) => renderShellCommand(cmd, ctx.parameters, (t, d) => renderValue(t, d, { kv: lookup })));
+  };
+}
 
 const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
 
