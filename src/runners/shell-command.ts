@@ -6,6 +6,7 @@
 // own, then escapes the text for its quoting context: unquoted → one single-quoted word,
 // inside "…" → \ " $ ` escaped, inside '…' → quotes closed and reopened, and so on.
 import { referencedKeys, type KvReader } from '../datastore/template.js';
+import { hasCode } from '../errors.js';
 import { renderValue } from '../expr/index.js';
 import { escapeFor, makeShellScanner } from './shell-quote.js';
 import type { RunContext } from './types.js';
@@ -59,7 +60,9 @@ export function renderShellCommand(cmd: string, data: unknown, render: RenderFn)
     try {
       text = renderText(m[1]!, data, render);
     } catch (err) {
-      return { ok: false, error: `cmd: cannot render {{${m[1]}}}: ${(err as Error).message}` };
+      // The template engine names the text it rendered (here with the sentinel): name the expression instead.
+      const reason = hasCode(err, 'EXPR_EVAL') && err.cause instanceof Error ? err.cause.message : (err as Error).message;
+      return { ok: false, error: `cmd: cannot render {{${m[1]}}}: ${reason}` };
     }
     const escaped = escapeFor(scanner.context(), text);
     if (escaped === null) {
