@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/server.js';
 import { ensureAdminCredentials } from './auth/api-keys.js';
 import { createAuthServices, type AuthServices } from './auth/index.js';
-import { createDatastore, createSecretValues, startKvPurger, type DatastoreDeps } from './datastore/index.js';
+import { createDatastore, createSecretValues, kvReader, startKvPurger, type DatastoreDeps } from './datastore/index.js';
 import { securityRoutes } from './api/routes/auth.js';
 import { EXECUTION_QUEUE, getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
@@ -60,7 +60,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const started = Date.now();
   const store = await openStore({ url: config.db });
   const now = () => Date.now();
-  const runners = builtinRunners();
+  const auth = await createAuthServices(store, config.home, now, log);
+  const datastore = createDatastore(store, config.home, now);
+  // Rules act with their owner's permissions, workflow tasks and action templates with those
+  // of the user who started the execution; work with no user acts for the system.
+  const kv = kvReader(datastore, auth.onBehalf.mayDecrypt);
+  const runners = builtinRunners(kv);
   // A job this node writes for a queue it consumes goes to its consumer directly (no claim).
   const localConsumers: LocalConsumers = new Map();
   const events = { ...createEventDeps(now, config.dedupeWindowSeconds * 1000), localConsumers };
@@ -76,7 +81,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     onChildStatus: [],
     controls,
   };
-  const workflows = createWorkflowRuntime(executions);
+  const workflows = createWorkflowRuntime(executions, { mayExecute: auth.onBehalf.mayExecute, kv });
   runners.set(workflows.runner.name, workflows.runner);
   controls.set(workflows.runner.name, workflows.control);
   executions.onFinished.push(workflows.onChildFinished);
@@ -85,7 +90,6 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   runners.set(inquiries.runner.name, inquiries.runner);
   controls.set(inquiries.runner.name, inquiries.control);
 
-  const datastore = createDatastore(store, config.home, now);
   // Every datastore secret is masked wherever an execution could echo it (issue 6).
   executions.knownSecrets = createSecretValues(datastore);
   // Code actions (node, python-script) read the datastore and their pack's config.
@@ -102,12 +106,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   stops.push(async () => {
     for (const r of runners.values()) await r.close?.();
   });
-  const auth = await createAuthServices(store, config.home, now, log);
   const eventsAndRules = await setupEventsAndRules({
-    store, now, log, events, executions, datastore,
-    canDecrypt: async (user) => user !== null && auth.authorizer.authorize({ username: user, via: 'rule' }, 'key:decrypt'),
-    // Rules act with their owner's permissions; pack rules (no owner) act for the system.
-    mayExecute: async (user, ref) => user === null || auth.authorizer.authorize({ username: user, via: 'rule' }, 'action:execute', { type: 'action', ref, pack: ref.split('.')[0]! }),
+    store, now, log, events, executions, datastore, kv, mayExecute: auth.onBehalf.mayExecute,
   });
   const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home), eventsAndRules.packContent], onChange: [catalog.clear] });
   await registerPack(packs, join(packageRoot(), 'packs', 'core'));

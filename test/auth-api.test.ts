@@ -158,6 +158,13 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await s.call('GET', `/executions/${allowed.execution_id}`)).body.context.user).toBe('rita');
       const trail = (await s.call('GET', `/audit?action=execution.request&actor=rita`)).body as Array<{ resource_ref: string; source_address: string }>;
       expect(trail).toEqual(expect.arrayContaining([expect.objectContaining({ resource_ref: allowed.execution_id, source_address: 'rule:default.via_noop' })]));
+      // Nor may the rule decrypt a system secret its owner may not.
+      expect((await s.call('PUT', '/keys/rule.secret', { value: 'rule-s3cret', secret: true })).status).toBeLessThan(300);
+      expect((await rule('via_secret', 'rbac/secret', 'core.noop', { x: '{{ st2kv.system.rule.secret | decrypt_kv }}' })).status).toBe(201);
+      expect((await s.call('POST', '/webhooks/rbac/secret', { n: 1 })).status).toBe(202);
+      const secret = await until(() => decided('default.via_secret'), 15_000, 'enforcement of via_secret');
+      expect(secret).toMatchObject({ status: 'failed', execution_id: null });
+      expect(secret.failure_reason).toMatch(/user rita may not decrypt system\.rule\.secret/);
     });
 
     it('keys: system keys by permission, user keys private, secrets decrypted only with permission', async () => {

@@ -6,7 +6,7 @@ import * as eventRows from '../store/events.js';
 import type { Tx } from '../store/types.js';
 import type { Trace } from './criteria.js';
 import { compileRule, type CompiledRule } from './definition.js';
-import { evalContext, evalEnvFor, renderParameters, type RulesDeps } from './engine.js';
+import { evalContext, renderParameters, withRuleEnv, type RulesDeps } from './engine.js';
 import { explainCriteria } from './matcher.js';
 import type { Rule, RuleSpec } from './model.js';
 import { groupKey, stepWindow, type WindowState } from './window.js';
@@ -35,28 +35,29 @@ export async function ruleForTest(tx: Tx, spec: RuleSpec | Rule): Promise<Rule> 
   };
 }
 
-async function decideDry(deps: Pick<RulesDeps, 'kv'>, cr: CompiledRule, payload: Record<string, unknown>, t: number, now: number, state: WindowState | null) {
-  const env = await evalEnvFor(deps, cr);
-  const { passed, trace, reason } = explainCriteria(cr, payload, evalContext(now, env));
-  const out: RuleTestResult = {
-    rule: cr.rule.ref, trigger_type: cr.rule.trigger.type, matched: passed, would_fire: passed, criteria: trace, reason, action: cr.rule.action.ref,
-  };
-  let next = state;
-  if (passed && cr.window) {
-    const step = stepWindow(cr.window, state ?? { events: [], cooldownUntil: 0 }, t, payload, cr.cooldownMs);
-    next = step.state;
-    out.window = { group: groupKey(cr.window, payload), value: step.value, reason: step.reason };
-    out.would_fire = step.fire;
-  }
-  if (passed) {
-    try {
-      out.parameters = renderParameters(cr, payload, env);
-    } catch (err) {
-      out.parameters_error = (err as Error).message;
-      out.would_fire = false;
+function decideDry(deps: Pick<RulesDeps, 'kv'>, cr: CompiledRule, payload: Record<string, unknown>, t: number, now: number, state: WindowState | null) {
+  return withRuleEnv(deps, null, cr, (env) => {
+    const { passed, trace, reason } = explainCriteria(cr, payload, evalContext(now, env));
+    const out: RuleTestResult = {
+      rule: cr.rule.ref, trigger_type: cr.rule.trigger.type, matched: passed, would_fire: passed, criteria: trace, reason, action: cr.rule.action.ref,
+    };
+    let next = state;
+    if (passed && cr.window) {
+      const step = stepWindow(cr.window, state ?? { events: [], cooldownUntil: 0 }, t, payload, cr.cooldownMs);
+      next = step.state;
+      out.window = { group: groupKey(cr.window, payload), value: step.value, reason: step.reason };
+      out.would_fire = step.fire;
     }
-  }
-  return { out, next };
+    if (passed) {
+      try {
+        out.parameters = renderParameters(cr, payload, env);
+      } catch (err) {
+        out.parameters_error = (err as Error).message;
+        out.would_fire = false;
+      }
+    }
+    return { out, next };
+  });
 }
 
 /** Decides `rule` for one payload (or a stored instance's payload). */
