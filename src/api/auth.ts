@@ -1,5 +1,5 @@
-// Authentication and authorization on every route but the health check (and routes that
-// declare their own, such as signed webhooks).
+// Authentication and authorization on every route but the health check (and calls without
+// credentials to routes that authorize those themselves: webhooks signed with their secret).
 //
 // Who: an API key (St2-Api-Key, Authorization: Bearer) or a token (X-Auth-Token); the SSE
 // stream may pass either in the query (?st2-api-key= / ?x-auth-token=), as st2 allows,
@@ -27,8 +27,13 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    /** Routes that authenticate by other means (health, signed webhooks). */
+    /** Routes that need no credentials (health). */
     public?: boolean;
+    /**
+     * Routes that also take calls without credentials and authorize those themselves (webhooks
+     * signed with their secret); credentials, when sent, are checked as on every route.
+     */
+    signed?: boolean;
     /** The permission this route needs (checked after the body is parsed). */
     permission?: Permission;
     /** The resource the permission is checked on; absent: the permission's type as a whole. */
@@ -152,7 +157,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/v1/triggerinstances/purge': { permission: 'trigger:delete' },
   'POST /api/v1/ruleenforcements/purge': { permission: 'rule:delete' },
   'GET /api/v1/webhooks': { permission: 'webhook:list' },
-  'POST /api/v1/webhooks/st2': { permission: 'webhook:execute' },
+  // st2's uid of a webhook is webhook:<url>; /webhooks/st2 is the webhook named st2.
+  'POST /api/v1/webhooks/st2': { permission: 'webhook:execute', resource: () => ({ type: 'webhook', ref: 'st2' }) },
   'POST /api/v1/packs/:name/install': { permission: 'pack:create', resource: refResource('pack') },
   'PUT /api/v1/sensortypes/:ref': { permission: 'sensor:modify', resource: refResource('sensor') },
 };
@@ -221,7 +227,9 @@ function auditedRef(req: FastifyRequest, payload: unknown): string {
 export function installAuth(app: FastifyInstance, verify: KeyVerifier, auth?: ApiAuth): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.config?.public) return;
+    const config = req.routeOptions.config;
+    if (config?.public) return;
+    if (config?.signed && presentedKey(req) === undefined && (!auth || presentedToken(req) === undefined)) return;
     req.principal = await principalOf(req, verify, auth);
   });
   if (!auth) return;

@@ -10,6 +10,7 @@ describe('permissions', () => {
     expect(parsePermission('key_value_pair_view')).toBe('key:view');
     expect(parsePermission('execution:all')).toBe('execution:all');
     expect(parsePermission('api_key_list')).toBe('api_key:list');
+    expect(parsePermission('webhook_send')).toBe('webhook:execute');
     expect(() => parsePermission('action_fly')).toThrow(/unknown permission type/);
     expect(() => parsePermission('spaceship:view')).toThrow(/unknown permission type/);
   });

@@ -44,8 +44,13 @@ export interface Role {
   source: string;
 }
 
-/** Parses 'action:execute' or st2's 'action_execute' / 'key_value_pair_view'; throws on anything else. */
+// st2 names that are not `<type>_<verb>` of a Squall verb.
+const ST2_NAMES: Readonly<Record<string, Permission>> = { webhook_send: 'webhook:execute' };
+
+/** Parses 'action:execute' or st2's 'action_execute' / 'key_value_pair_view' / 'webhook_send'; throws on anything else. */
 export function parsePermission(given: string): Permission {
+  const named = ST2_NAMES[given];
+  if (named) return named;
   const st2 = given.replace(/^key_value_pair_/, 'key_').replace(/^api_key_/, 'api_key:');
   const m = /^([a-z_]+?)[:_](list|view|create|modify|delete|execute|respond|decrypt|all)$/.exec(st2);
   if (!m || !(RESOURCE_TYPES as readonly string[]).includes(m[1]!)) {

@@ -1,7 +1,7 @@
 // Creating, changing and reading rules and rule enforcements.
 import { SquallError } from '../errors.js';
 import { ensureTriggerFor, type EventDeps } from '../events/triggers.js';
-import type { ExecutionDeps } from '../executions/deps.js';
+import type { MaskDeps } from '../executions/masking.js';
 import type { LineOf } from '../packs/problems.js';
 import * as eventRows from '../store/events.js';
 import { newId } from '../store/ids.js';
@@ -14,7 +14,8 @@ export interface RuleAdminDeps {
   store: Store;
   now: () => number;
   events: EventDeps;
-  executions: Pick<ExecutionDeps, 'findAction'>;
+  /** Actions looked up (rule checks) and the parameters shown masked (rule test and replay). */
+  executions: MaskDeps;
 }
 
 /** Where a rule came from, for error messages and for pack re-registration. */

@@ -96,7 +96,7 @@ export function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): void {
 export function eventsAndRulesRoutes(er: EventsAndRules): RouteGroup[] {
   return [
     (app) => triggerRoutes(app, { store: er.admin.store, events: er.events }),
-    (app, d) => webhookRoutes(app, { store: er.admin.store, events: er.events, verifyKey: d.verifyKey }),
+    (app) => webhookRoutes(app, { store: er.admin.store, events: er.events }),
     (app) => ruleRoutes(app, { ...er.admin, kv: er.rules.kv }),
     (app) => ruleEnforcementRoutes(app, er.admin),
   ];
