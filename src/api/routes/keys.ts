@@ -35,7 +35,7 @@ const PutBody = Type.Object({
 }, { additionalProperties: false });
 
 // st2's key load format, one entry of PUT /api/v1/keys: a PutBody that names its key.
-const LoadEntry = Type.Intersect([Type.Omit(PutBody, ['name']), Type.Object({ name: Type.String() })]);
+const LoadEntry = Type.Object({ ...PutBody.properties, name: Type.String() }, { additionalProperties: false });
 const LoadBody = Type.Array(LoadEntry, { maxItems: 10_000 });
 
 export interface KeyRouteDeps {
