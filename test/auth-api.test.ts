@@ -250,10 +250,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         { permission_types: ['rule:create', 'rule:view', 'rule:list'] },
         { resource_uid: 'action:core.noop', permission_types: ['action:execute'] },
       ];
-      expect((await s.call('PUT', '/rbac/roles/rule_author', { permission_grants: grants })).status).toBe(200);
-      expect((await s.call('POST', '/users', { username: 'rita', password: 'password-123' })).status).toBe(201);
-      expect((await s.call('POST', '/rbac/assignments', { user: 'rita', role: 'rule_author' })).status).toBe(201);
-      const rita = as({ key: (await s.call('POST', '/apikeys', { user: 'rita' })).body.key });
+      const rita = (await createTestUser(s, 'rita', grants)).call;
       const rule = (name: string, url: string, action: string, parameters: Record<string, unknown>) =>
         rita('POST', '/rules', { name, pack: 'default', trigger: { type: 'core.st2.webhook', parameters: { url } }, action: { ref: action, parameters } });
       expect((await rule('via_local', 'rbac/local', 'core.local', { cmd: 'true' })).status).toBe(201);
