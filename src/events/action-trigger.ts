@@ -67,7 +67,7 @@ function rendered(value: unknown, e: Execution): unknown {
   }
 }
 
-/** The onFinished hook: dispatches the action-trigger and the notify-triggers of `e`. */
+/** The onFinished hook: dispatches the action-trigger and the notify-triggers of the `finished` execution. */
 export function actionTriggerHook(events: EventDeps, executions: MaskDeps) {
   return async (tx: Tx, finished: Execution): Promise<void> => {
     const e = (await maskExecutionsIn(tx, executions, [finished]))[0]!;

@@ -80,7 +80,7 @@ export async function saveRule(tx: Tx, deps: RuleAdminDeps, spec: RuleSpec, opts
 }
 
 /** The top-level fields (and the keys of object fields, as `criteria.trigger.body.x`) whose values differ. */
-export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const out: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

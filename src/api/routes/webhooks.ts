@@ -58,7 +58,7 @@ function signedTriggers(req: FastifyRequest, triggers: Trigger[]): Trigger[] {
   });
   if (signed.length) return signed;
   if (triggers.some((t) => typeof t.parameters.secret === 'string')) {
-    throw new SquallError('SIGNATURE_INVALID', 'the webhook signature is missing or does not match the body (and no API key was sent)');
+    throw new SquallError('SIGNATURE_INVALID', 'the webhook signature is missing or does not match the body (and no API key or token was sent)');
   }
   throw new SquallError('UNAUTHORIZED', 'authentication required: this webhook has no secret, so it needs an API key or a token');
 }
