@@ -14,8 +14,7 @@ import type { ExecutionDeps, RunControl } from './executions/deps.js';
 import { createWorkflowRuntime, validateWorkflowFile } from './workflow/role.js';
 import { startTimeouts } from './workflow/timeouts.js';
 import { startScheduler } from './executions/scheduler.js';
-import { maskSecretParameters } from './executions/masking.js';
-import { redactParameters } from './executions/redact.js';
+import { maskExecutions } from './executions/masking.js';
 import { startRetention } from './executions/retention.js';
 import { packRoutes } from './api/routes/packs.js';
 import { packInstallRoutes } from './api/routes/pack-install.js';
@@ -154,7 +153,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       executions,
       verifyKey: auth.verifyKey,
       auth: { ...auth, getExecution: (id) => getExecution(executions, id) },
-      maskSecrets: async (list) => redactParameters(await maskSecretParameters(executions, list), await executions.knownSecrets!()),
+      maskSecrets: (list) => maskExecutions(executions, list),
       log,
       bodyLimitBytes: Math.round(config.bodyLimitMb * 1024 * 1024),
       status: async () => ({

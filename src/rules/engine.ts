@@ -10,6 +10,7 @@ import type { EventDeps } from '../events/triggers.js';
 import type { TriggerInstance } from '../events/model.js';
 import type { ExecutionDeps } from '../executions/deps.js';
 import { requestIn } from '../executions/service.js';
+import { parameterMask } from '../executions/masking.js';
 import { audit } from '../auth/audit.js';
 import { SquallError } from '../errors.js';
 import * as eventRows from '../store/events.js';
@@ -86,6 +87,8 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
   if (deps.mayExecute && !(await deps.mayExecute(owner, rule.action.ref))) {
     return { status: 'failed', execution_id: null, failure_reason: `FORBIDDEN: rule owner ${owner} lacks permission action:execute on ${rule.action.ref}`, details };
   }
+  // The enforcement shows the parameters as the execution API does: no secret is stored in it.
+  const recorded = { ...details, parameters: (await parameterMask(tx, deps.executions, [rule.action.ref]))(rule.action.ref, parameters) };
   // A failed request must not leave half its rows behind, and must not undo the other
   // rules' enforcements: each request runs under its own savepoint.
   await tx.run('savepoint rule_enforcement');
@@ -106,11 +109,11 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
       resourceType: 'execution', resourceRef: execution.id, details: { action: rule.action.ref, rule: rule.ref, trigger_instance: inst.id },
     });
     await tx.run('release savepoint rule_enforcement');
-    return { status: 'succeeded', execution_id: execution.id, failure_reason: null, details: { ...details, parameters } };
+    return { status: 'succeeded', execution_id: execution.id, failure_reason: null, details: recorded };
   } catch (err) {
     await tx.run('rollback to savepoint rule_enforcement');
     if (!(err instanceof SquallError)) throw err;
-    return { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: { ...details, parameters } };
+    return { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: recorded };
   }
 }
 

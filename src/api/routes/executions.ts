@@ -80,6 +80,7 @@ export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const q = req.query as Static<typeof ListQuery>;
     const list = await listExecutions(deps.executions, {
       action: q.action, status: q.status as ExecutionStatus | undefined, parentId: q.parent, limit: q.limit, offset: q.offset,
+      visibleTo: req.listScope ?? undefined,
     });
     return (await deps.maskSecrets(list)).map(toApi);
   });
