@@ -69,7 +69,8 @@ function finishStatus(s: ExecutionStatus): FinishStatus {
   return s === 'succeeded' || s === 'failed' || s === 'timeout' || s === 'abandoned' ? s : 'canceled';
 }
 
-export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
+/** `apiUrl`: the API's public URL, ctx(st2).api_url in a workflow (st2's get_full_public_api_url). */
+export function createWorkflowRuntime(deps: ExecutionDeps, apiUrl: () => string): WorkflowRuntime {
   // Compiled specs by file and mtime, and running workflows by execution id: an event on a
   // workflow this node saved last (its version token unchanged in the store) reads nothing
   // but the token, and saves only the parts of the state it changed. The token is unique per
@@ -201,7 +202,10 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
   function startFrom(graph: Graph, wf: Execution, parameters: Record<string, unknown>): { graph: Graph; begun: Advance } {
     const { timeout: _timeout, ...input } = parameters;
     const begun = start(graph, isInput(graph, 'timeout') ? parameters : input, new Date(deps.now()), {
-      context: { st2: { action_execution_id: wf.id, user: wf.context.user ?? null }, ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}) },
+      context: {
+        st2: { action_execution_id: wf.id, api_url: apiUrl(), user: wf.context.user ?? null, pack: wf.action.split('.')[0], action: wf.action, runner: wf.runner_type },
+        ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}),
+      },
     });
     return { graph, begun };
   }
