@@ -280,7 +280,10 @@ export function createWorkflowRuntime(deps: ExecutionDeps, apiUrl: () => string)
         if (link.timeout_seconds !== undefined) await scheduleTimeout(tx, deps, again.id, link.timeout_seconds, deps.now());
         return;
       }
-      await apply(tx, link.execution_id, { kind: 'task-finished', run: link.run, item: link.item, status: finishStatus(child.status), result: child.result });
+      const result = child.status === 'abandoned'
+        ? { error: `the action of task ${link.task} was lost twice with the node running it (executions ${String(child.context.relaunch_of)} and ${child.id}): it is not dispatched a third time` }
+        : child.result;
+      await apply(tx, link.execution_id, { kind: 'task-finished', run: link.run, item: link.item, status: finishStatus(child.status), result });
     },
     async onChildStatus(tx, child) {
       const link = linkOf(child);
