@@ -147,6 +147,25 @@ describeServer('rules API', (server) => {
     expect((await finished(bad.body.id)).result.code).toBe('TRIGGER_PAYLOAD_INVALID');
   });
 
+  it('an instance no rule listens on is stored decided at once; with a rule it goes to the rules engine', async () => {
+    const actionTrigger = (id: string) => until(async () => {
+      const list = (await call('GET', '/triggerinstances?trigger_type=core.st2.generic.actiontrigger&limit=200')).body as Json[];
+      return list.find((i) => i.payload.execution_id === id);
+    }, 10_000, 'action trigger');
+    const quiet = await finished((await call('POST', '/executions', { action: 'core.noop' })).body.id);
+    expect((await actionTrigger(quiet.id)).status).toBe('processed');
+    expect(await enforcements(`trigger_instance=${(await actionTrigger(quiet.id)).id}`)).toEqual([]);
+    const rule = { name: 'on_noop', trigger: { type: 'core.st2.generic.actiontrigger' }, criteria: { 'trigger.action_ref': { type: 'equals', pattern: 'core.noop' } }, action: { ref: 'core.echo', parameters: { message: 'noop ended' } } };
+    expect((await call('POST', '/rules', rule)).status).toBe(201);
+    try {
+      const heard = await finished((await call('POST', '/executions', { action: 'core.noop' })).body.id);
+      const [e] = await decided(`trigger_instance=${(await actionTrigger(heard.id)).id}`);
+      expect(e).toMatchObject({ rule_ref: 'default.on_noop', status: 'succeeded' });
+    } finally {
+      await call('DELETE', '/rules/default.on_noop');
+    }
+  });
+
   it('an action trigger leaves out a result larger than 256 KB; the execution keeps it', async () => {
     const actionTrigger = (id: string) => until(async () => {
       const list = (await call('GET', '/triggerinstances?trigger_type=core.st2.generic.actiontrigger&limit=200')).body as Json[];

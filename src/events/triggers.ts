@@ -16,6 +16,12 @@ export interface EventDeps {
   /** Compiled schema checks, keyed by trigger type ref and schema kind. */
   validators: Map<string, { schema: string; check: ValidateFunction }>;
   ajv: Ajv;
+  /**
+   * Whether any enabled rule listens on a trigger (set by the rules module). An instance no
+   * rule can match is stored decided ('processed', as the rules engine would leave it) and is
+   * not queued: most action-trigger instances (one per finished execution) cost one insert.
+   */
+  hasRules?: (tx: Tx, triggerRef: string) => Promise<boolean>;
 }
 
 /** Delivery ids are remembered for 24 h unless the node is configured otherwise. */

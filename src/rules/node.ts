@@ -7,7 +7,8 @@ import { actionTriggerHook, kvTriggerHook, registerBuiltinTriggerTypes, type Eve
 import type { ExecutionDeps } from '../executions/deps.js';
 import type { Consumer } from '../store/consumer.js';
 import type { Store } from '../store/types.js';
-import type { RulesDeps } from './engine.js';
+import { currentIndex, type RulesDeps } from './engine.js';
+import { rulesFor } from './matcher.js';
 import type { Rule } from './model.js';
 import { packRulesContent } from './pack-rules.js';
 import type { PackContent } from '../packs/index.js';
@@ -53,6 +54,7 @@ export async function setupEventsAndRules(s: EventsAndRulesSetup): Promise<Event
       }
       : undefined,
   };
+  s.events.hasRules = async (tx, triggerRef) => rulesFor(await currentIndex(tx, rules), triggerRef).all.length > 0;
   const admin: RuleAdminDeps = { store: s.store, now: s.now, events: s.events, executions: s.executions };
   return {
     events: s.events, rules, admin,

@@ -56,8 +56,10 @@ export function startRulesEngine(deps: RulesDeps, opts: RulesEngineOptions): Con
     pollMs: opts.pollMs,
     now: deps.now,
     log,
+    // decideJobs deleted the job in the batch's transaction: nothing left for the consumer to commit.
     async handle(job) {
       await decide(job);
+      return 'completed';
     },
   });
   const prune = setInterval(() => {

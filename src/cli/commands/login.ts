@@ -2,8 +2,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { SquallError, codes, type ErrorCode } from '../../errors.js';
-import { clientOptions, makeClient, tokenFile } from '../client.js';
+import { SquallError } from '../../errors.js';
+import { ApiClient, clientOptions, makeClient, tokenFile } from '../client.js';
 import { printJson, printRecord } from '../output.js';
 
 /** The password from the flag, $SQUALL_PASSWORD, or the first line of stdin. */
@@ -28,24 +28,14 @@ export function registerLoginCommands(program: Command): void {
     .option('-l, --ttl <seconds>', 'token lifetime in seconds (default 24 h)')
     .option('--print-token', 'print the token instead of saving it')
     .action(async (username: string, o: { password?: string; ttl?: string; printToken?: boolean }) => {
-      const { url } = clientOptions();
+      const client = new ApiClient(clientOptions());
       const password = await readPassword(o.password);
-      let res: Response;
-      try {
-        res = await fetch(`${url}/api/v1/auth/tokens`, {
-          method: 'POST',
-          headers: { authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64'), 'content-type': 'application/json' },
-          body: JSON.stringify(o.ttl ? { ttl: Number(o.ttl) } : {}),
-        });
-      } catch (err) {
-        throw new SquallError('SERVER_UNREACHABLE', `cannot reach the Squall server at ${url}`, {}, { cause: err });
-      }
-      const body = (await res.json()) as { token?: string; expiry?: string; user?: string; faultstring?: string; code?: string };
-      if (!res.ok) throw new SquallError((body.code && body.code in codes ? body.code : 'UNAUTHORIZED') as ErrorCode, body.faultstring ?? `HTTP ${res.status}`);
+      const basic = { authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64') };
+      const body = await client.request<{ token: string; expiry: string; user: string }>('POST', '/auth/tokens', o.ttl ? { ttl: Number(o.ttl) } : {}, basic);
       if (o.printToken) return void process.stdout.write(`${body.token}\n`);
       const file = tokenFile();
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify({ user: body.user, token: body.token, expiry: body.expiry, url }, null, 2) + '\n', { mode: 0o600 });
+      writeFileSync(file, JSON.stringify({ user: body.user, token: body.token, expiry: body.expiry, url: client.opts.url }, null, 2) + '\n', { mode: 0o600 });
       chmodSync(file, 0o600);
       process.stdout.write(`logged in as ${body.user} until ${body.expiry}\n`);
     });
