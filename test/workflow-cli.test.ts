@@ -1,6 +1,7 @@
 // The workflow commands of the built CLI: `squall workflow run` and `workflow inspect` offline
 // (the contract in ARCHITECTURE.md that pack authors use in CI), and `squall execution get`
 // showing a workflow's task tree from a real server.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { squall, squallInTerminal } from './helpers/cli.js';
@@ -12,6 +13,7 @@ const packs = join(import.meta.dirname, 'fixtures', 'packs');
 const wfDemo = join(packs, 'wf_demo');
 const demoWorkflow = (name: string) => join(wfDemo, 'actions', 'workflows', `${name}.yaml`);
 const example = (name: string) => join(import.meta.dirname, 'fixtures', 'workflows', `${name}.yaml`);
+const hasScript = spawnSync('script', ['--version']).status === 0;
 const badSpec = join(import.meta.dirname, 'fixtures', 'workflows', 'invalid', 'orquesta-fail-inspection.yaml');
 
 /** `squall workflow run … --json`: the exit code and the one JSON document it printed (JSON.parse fails on anything more). */
@@ -50,12 +52,10 @@ describe('squall workflow run', () => {
       expect.stringMatching(/:20:9: error: task task2: input must be a mapping/),
       expect.stringMatching(/:22:15: error: bad expression/),
     ]);
-    for (const input of ['[1]', '{not json', '{"nobody": 1}']) {
-      const r = await runJson(demoWorkflow('sequence'), '--input', input);
-      expect([r.code, r.report.status], input).toEqual([2, 'rejected']);
-      expect(r.report.errors, input).toHaveLength(1);
+    for (const [input, reason] of [['[1]', 'must be a JSON object'], ['{not json', 'JSON'], ['{"nobody": 1}', 'nobody']]) {
+      const r = await runJson(demoWorkflow('sequence'), '--input', input!);
+      expect([r.code, r.report], input).toEqual([2, { ...rejected, errors: [expect.stringContaining(reason!)] }]);
     }
-    expect((await runJson(demoWorkflow('sequence'), '--input', '{"nobody": 1}')).report.errors[0]).toContain('nobody');
     const missing = await runJson(join(packs, 'no-such-workflow.yaml'));
     expect(missing.code).toBe(2);
     expect(missing.report).toMatchObject({ ...rejected, errors: [expect.stringContaining('no-such-workflow.yaml')] });
@@ -72,7 +72,7 @@ describe('squall workflow run', () => {
     expect(without.report.errors).toEqual([expect.stringMatching(/nested\.yaml:4:13: error: task inner: action wf_demo\.sequence is not registered/)]);
   });
 
-  it('shows progress in a terminal by task name and action, then the tasks and the output', async () => {
+  it.skipIf(!hasScript)('shows progress in a terminal by task name and action, then the tasks and the output (needs util-linux `script` for a terminal)', async () => {
     const r = await squallInTerminal(['workflow', 'run', demoWorkflow('nested'), '--pack', wfDemo]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('inner (wf_demo.sequence) succeeded');

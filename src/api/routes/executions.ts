@@ -40,7 +40,7 @@ const OutputQuery = Type.Object({
 });
 
 
-// Child executions read for a workflow's view: a with-items task of 10,000 items has that many.
+// A workflow's view names every child execution (a with-items task over 10,000 items has as many).
 const MAX_TASK_EXECUTIONS = 1_000_000;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

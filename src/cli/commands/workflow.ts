@@ -103,7 +103,7 @@ async function runOffline(file: string, o: { input?: string; pack: string[]; jso
     const { startServer } = await import('../../server.js');
     let server: RunningServer;
     try {
-      // No API listens: the port only names where a server would (st2's api_url in ctx(st2)).
+      // No API listens here: ctx(st2).api_url names where the configured one would be, as st2's does.
       server = await startServer(loadConfig({
         roles: ['scheduler', 'workflow'], logLevel: 'silent', retentionDays: 0,
         packs: [wrapInPack(home, path, prepared.graph.input.map((p) => p.name)), ...o.pack.map((p) => resolve(p))],
