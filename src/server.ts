@@ -80,7 +80,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     onChildStatus: [],
     controls,
   };
-  const workflows = createWorkflowRuntime(executions, { mayExecute: auth.onBehalf.mayExecute, kv });
+  // The API's URL once it listens; before that (and on nodes without the api role), where it is configured to.
+  let url: string | null = null;
+  const workflows = createWorkflowRuntime(executions, {
+    mayExecute: auth.onBehalf.mayExecute, kv, apiUrl: () => `${url ?? `http://${config.host}:${config.port}`}/api/v1`,
+  });
   runners.set(workflows.runner.name, workflows.runner);
   controls.set(workflows.runner.name, workflows.control);
   executions.onFinished.push(workflows.onChildFinished);
@@ -147,7 +151,6 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   }
 
   let api: FastifyInstance | null = null;
-  let url: string | null = null;
   if (config.roles.includes('api')) {
     api = await buildApi({
       executions,

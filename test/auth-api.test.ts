@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, until, type TestServer } from './helpers/server.js';
 import { testPostgresUrl } from './helpers/backends.js';
-import { runCli } from './helpers/cli.js';
+import { squall } from './helpers/cli.js';
 import { createTestUser } from './helpers/users.js';
 import pg from 'pg';
 
@@ -205,11 +205,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const rule = (status: string) => writeFileSync(file, `name: audited_hook\npack: default\ntrigger:\n  type: core.st2.webhook\n  parameters: {url: audited}\ncriteria:\n  trigger.body.status: {type: equals, pattern: ${status}}\naction:\n  ref: core.noop\n`);
       const as_ = (u: { key: string }) => ({ SQUALL_URL: s.url!, SQUALL_API_KEY: u.key, SQUALL_HOME: dir });
       rule('open');
-      expect((await runCli(as_(alice), 'rule', 'create', file)).stdout).toMatch(/created rule default\.audited_hook/);
+      expect((await squall(['rule', 'create', file], as_(alice))).stdout).toMatch(/created rule default\.audited_hook/);
       rule('closed');
-      expect((await runCli(as_(bob), 'rule', 'update', file)).code).toBe(0);
-      expect((await runCli(as_(alice), 'rule', 'delete', 'default.audited_hook')).code).toBe(0);
-      const trail = await runCli({ SQUALL_HOME: s.home }, 'audit', 'list', '--resource', 'default.audited_hook', '--json');
+      expect((await squall(['rule', 'update', file], as_(bob))).code).toBe(0);
+      expect((await squall(['rule', 'delete', 'default.audited_hook'], as_(alice))).code).toBe(0);
+      const trail = await squall(['audit', 'list', '--resource', 'default.audited_hook', '--json'], { SQUALL_HOME: s.home });
       rmSync(dir, { recursive: true, force: true });
       expect(JSON.parse(trail.stdout).map((e: { actor: string; action: string; resource_type: string; details: Record<string, unknown> }) => [e.actor, e.action, e.resource_type, e.details]))
         .toEqual([
@@ -218,7 +218,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
           ['rule_bob', 'rule.update', 'rule', { changes: ['context.user', 'criteria.trigger.body.status'] }],
           ['rule_alice', 'rule.create', 'rule', { trigger: 'core.st2.webhook', action: 'core.noop' }],
         ]);
-      expect((await runCli({ SQUALL_HOME: s.home }, 'audit', 'list', '--resource', 'default.audited_hook')).stdout).toMatch(/rule_alice +127\.0\.0\.1 +rule\.delete/);
+      expect((await squall(['audit', 'list', '--resource', 'default.audited_hook'], { SQUALL_HOME: s.home })).stdout).toMatch(/rule_alice +127\.0\.0\.1 +rule\.delete/);
     });
 
     it('API changes: a failed one leaves no entry; a success whose entry cannot be written answers AUDIT_UNAVAILABLE', async () => {

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { startServer, type RunningServer } from '../src/server.js';
-import { runCli, type CliRun } from './helpers/cli.js';
+import { squall, type CliRun } from './helpers/cli.js';
 
 const SECRET = 'Zq9-known-secret-value-7781';
 
@@ -19,7 +19,7 @@ describe('datastore and auth through the CLI', { timeout: 180_000 }, () => {
   const logFile = () => join(home, 'server.log');
   const outputs: string[] = [];
 
-  const sq = (env: Record<string, string>, ...args: string[]) => runCli({ SQUALL_HOME: home, ...env }, ...args);
+  const sq = (env: Record<string, string>, ...args: string[]) => squall(args, { SQUALL_HOME: home, ...env });
   /** A command whose output must not hold the secret. */
   async function clean(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
     const r = await sq(env, ...args);

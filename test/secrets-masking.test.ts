@@ -7,7 +7,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { squall } from './helpers/cli.js';
 import { startTestServer, until, type TestServer } from './helpers/server.js';
 import { sshdOrSkipReason, type TestSshd } from './ssh/sshd.js';
 
@@ -42,7 +42,7 @@ describe('secrets never leak', () => {
     return r;
   }
   async function cli(...args: string[]) {
-    const r = await runCli({ SQUALL_HOME: s.home }, ...args);
+    const r = await squall(args, { SQUALL_HOME: s.home });
     expect(r.code, `squall ${args.join(' ')}: ${r.stderr}`).toBe(0);
     seen.push(r.stdout + r.stderr);
     return r.stdout;

@@ -59,6 +59,8 @@ export interface WorkflowAccess {
   mayExecute(user: string | null, ref: string): Promise<boolean>;
   /** st2kv in the workflow's expressions, reading the datastore as the workflow's user. */
   kv: KvReader;
+  /** The API's public URL: ctx(st2).api_url in a workflow (st2's get_full_public_api_url). */
+  apiUrl(): string;
 }
 
 const LIVE_CACHE = 500;
@@ -265,7 +267,10 @@ export function createWorkflowRuntime(deps: ExecutionDeps, access: WorkflowAcces
 
   async function startFrom(tx: Tx, graph: Graph, wf: Execution, parameters: Record<string, unknown>): Promise<{ graph: Graph; begun: Advance }> {
     const { timeout: _timeout, ...input } = parameters;
-    const context = { st2: { action_execution_id: wf.id, user: userOf(wf) }, ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}) };
+    const context = {
+      st2: { action_execution_id: wf.id, api_url: access.apiUrl(), user: userOf(wf), pack: wf.action.split('.')[0], action: wf.action, runner: wf.runner_type },
+      ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}),
+    };
     const begun = await conduct(tx, graph, async () => userOf(wf), (env) => start(graph, isInput(graph, 'timeout') ? parameters : input, new Date(deps.now()), { env, context }));
     return { graph, begun };
   }
@@ -350,7 +355,10 @@ export function createWorkflowRuntime(deps: ExecutionDeps, access: WorkflowAcces
         if (link.timeout_seconds !== undefined) await scheduleTimeout(tx, deps, again.id, link.timeout_seconds, deps.now());
         return;
       }
-      await apply(tx, link.execution_id, { kind: 'task-finished', run: link.run, item: link.item, status: finishStatus(child.status), result: child.result });
+      const result = child.status === 'abandoned'
+        ? { error: `the action of task ${link.task} was lost twice with the node running it (executions ${String(child.context.relaunch_of)} and ${child.id}): it is not dispatched a third time` }
+        : child.result;
+      await apply(tx, link.execution_id, { kind: 'task-finished', run: link.run, item: link.item, status: finishStatus(child.status), result });
     },
     async onChildStatus(tx, child) {
       const link = linkOf(child);
