@@ -2,6 +2,8 @@
 // Python, shell and remote (SSH) actions on stdout, stderr, logs, results and errors: no
 // surface of the server shows it (API answers, stored output, server logs).
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,6 +15,8 @@ import { sshdOrSkipReason, type TestSshd } from './ssh/sshd.js';
 
 const PARAM_SECRET = 'S3cretToken-9931';
 const KV_SECRET = 'Kv-Secret-5521';
+// A credential header typed into core.http's `headers` (not a secret parameter).
+const HEADER_SECRET = 'Hdr-Key-7319';
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'python-packs');
 const started = await sshdOrSkipReason(1);
 const sshd: TestSshd | null = typeof started === 'string' ? null : started;
@@ -22,6 +26,9 @@ describe('secrets never leak', () => {
   let home: string;
   const logs: string[] = [];
   const seen: string[] = [];
+  const results: unknown[] = [];
+  // Answers with the request headers it got, as httpbin's /headers does.
+  const echo = http.createServer((req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(req.headers)));
 
   async function call(method: string, path: string, body?: unknown) {
     const res = await fetch(`${server.url}/api/v1${path}`, {
@@ -43,12 +50,14 @@ describe('secrets never leak', () => {
       return ['succeeded', 'failed', 'timeout'].includes(got.status) ? got : undefined;
     }, 20_000, action);
     await call('GET', `/executions/${id}/output`);
+    results.push(e.result);
     return e;
   }
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'squall-secrets-'));
     const config = loadConfig({ port: 0, logLevel: 'debug', db: join(home, 'squall.db'), pollSeconds: 1, packs: [join(FIXTURES, 'node_demo'), join(FIXTURES, 'kvstore'), join(import.meta.dirname, 'ssh', 'remote-pack')] }, { SQUALL_HOME: home });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     server = await startServer(config, pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }));
     expect((await call('PUT', '/keys/db_password', { value: KV_SECRET, secret: true })).status).toBeLessThan(300);
     // The answer to the PUT that stored it echoes the value to its author: not a leak.
@@ -56,6 +65,8 @@ describe('secrets never leak', () => {
   });
   afterAll(async () => {
     await server?.close();
+    echo.closeAllConnections();
+    await new Promise((r) => echo.close(r));
     await sshd?.stop();
     rmSync(home, { recursive: true, force: true });
   });
@@ -89,6 +100,20 @@ describe('secrets never leak', () => {
     expect(e.status).toBe('succeeded');
     expect(e.result['127.0.0.1'].stdout).toContain('token-from-env:********');
     expect(e.parameters.private_key).toBe('********');
+  });
+
+  it('http: a bearer token and credential headers echoed back by the server are masked in the result', async () => {
+    const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/`;
+    const e = await run('core.http', { url, bearer_token: PARAM_SECRET, headers: { 'X-Api-Key': HEADER_SECRET } });
+    expect(e.status).toBe('succeeded');
+    expect(e.result.body).toMatchObject({ authorization: '********', 'x-api-key': '********' });
+    expect(e.parameters.bearer_token).toBe('********');
+    const token = await run('core.http', { url, auth: `x-auth-token=${HEADER_SECRET}` });
+    expect(token.result.body).toMatchObject({ 'x-auth-token': '********' });
+    expect(token.parameters.auth).toBe('********');
+    // The header typed into `headers` is no secret parameter: the API shows the parameters as
+    // given (as st2 does), but neither the result nor a log line holds it.
+    expect(JSON.stringify([...results, ...logs])).not.toContain(HEADER_SECRET);
   });
 
   it('no API answer, stored output line or log line holds either secret', async () => {
