@@ -9,8 +9,8 @@ import { validateActionFile, type ActionFile } from './schemas.js';
 /** An action as checked, before it is stored (the store stamps `updated_at`). */
 export type ActionDraft = Omit<Action, 'updated_at'>;
 
-/** Checks an entry point file for one runner type (e.g. that an Orquesta workflow is valid). */
-export type EntryPointValidator = (action: ActionDraft, absolutePath: string) => Promise<Problem[]>;
+/** Checks an entry point file for one runner type (e.g. that an Orquesta workflow is valid); `packDir` is absolute. */
+export type EntryPointValidator = (action: ActionDraft, absolutePath: string, packDir: string) => Promise<Problem[]>;
 
 /** What action checks need to know about the runners that exist. */
 export interface RunnerRules {
@@ -128,5 +128,5 @@ export async function checkEntryPoint(action: ActionDraft, packDir: string | nul
   const validate = rules.validateEntryPoint?.[action.runner_type];
   if (!validate) return [];
   // The validator's problems are about the entry point file itself.
-  return (await validate(action, path)).map((p) => ({ ...p, file: p.file ?? rel }));
+  return (await validate(action, path, resolve(packDir))).map((p) => ({ ...p, file: p.file ?? rel }));
 }
