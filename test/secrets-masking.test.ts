@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { until } from './helpers/server.js';
-import { sshdOrSkipReason, type TestSshd } from './ssh/sshd.js';
+import { sshdOrSkipReason, type TestSshd } from '../bench/sshd.js';
 
 const PARAM_SECRET = 'S3cretToken-9931';
 const KV_SECRET = 'Kv-Secret-5521';
