@@ -5,6 +5,7 @@ import { expressionBenchmarks } from './expressions.js';
 import { runBenchmarks } from './harness.js';
 import { eventBenchmarks } from './events.js';
 import { platformBenchmarks } from './platform.js';
+import { remoteBenchmarks } from './remote.js';
 import { workflowBenchmarks } from './workflows.js';
 
-await runBenchmarks([...platformBenchmarks, ...expressionBenchmarks, ...workflowBenchmarks, ...eventBenchmarks, ...codeRunnerBenchmarks, ...accessBenchmarks], process.argv.slice(2));
+await runBenchmarks([...platformBenchmarks, ...expressionBenchmarks, ...workflowBenchmarks, ...eventBenchmarks, ...codeRunnerBenchmarks, ...remoteBenchmarks, ...accessBenchmarks], process.argv.slice(2));

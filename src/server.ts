@@ -22,7 +22,7 @@ import { runnerRoutes } from './api/routes/runners.js';
 import { createPackDeps, registerPack } from './packs/index.js';
 import { createCatalog } from './packs/catalog.js';
 import { packConfigContent, resolvePackConfig } from './packs/config.js';
-import { nodeRunner } from './runners/node.js';
+import { checkNodeEntryPoint, nodeRunner } from './runners/node.js';
 import { pythonRunner } from './runners/python.js';
 import { packageRoot } from './paths.js';
 import { builtinRunners } from './runners/index.js';
@@ -112,7 +112,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const eventsAndRules = await setupEventsAndRules({
     store, now, log, events, executions, datastore, kv, mayExecute: auth.onBehalf.mayExecute,
   });
-  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home), eventsAndRules.packContent], onChange: [catalog.clear] });
+  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile, node: checkNodeEntryPoint }, contents: [sensorPackContent(now), packConfigContent(config.home), eventsAndRules.packContent], onChange: [catalog.clear] });
   await registerPack(packs, join(packageRoot(), 'packs', 'core'));
   for (const dir of config.packs) await registerPack(packs, dir);
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cmdRenderer } from '../src/runners/shell-command.js';
 import { remoteShellCmdRunner, remoteShellScriptRunner } from '../src/runners/remote-shell.js';
 import { makeAction, makeContext } from '../src/runners/test-helpers.js';
-import { sshdOrSkipReason, type TestSshd } from './ssh/sshd.js';
+import { sshdOrSkipReason, type TestSshd } from '../bench/sshd.js';
 
 const started = await sshdOrSkipReason(20);
 const sshd = typeof started === 'string' ? null : started;

@@ -4,15 +4,19 @@
 // key rendered into a rule's action): no output surface of the server shows it. One test reads
 // them all: API answers (executions, output lines, trigger instances, rule enforcements, audit),
 // the SSE stream, CLI output and the server log.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { squall } from './helpers/cli.js';
 import { startTestServer, until, type TestServer } from './helpers/server.js';
-import { sshdOrSkipReason, type TestSshd } from './ssh/sshd.js';
+import { sshdOrSkipReason, type TestSshd } from '../bench/sshd.js';
 
 const PARAM_SECRET = 'S3cretToken-9931';
 const KV_SECRET = 'Kv-Secret-5521';
+// A credential header typed into core.http's `headers` (not a secret parameter).
+const HEADER_SECRET = 'Hdr-Key-7319';
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'python-packs');
 const started = await sshdOrSkipReason(1);
 const sshd: TestSshd | null = typeof started === 'string' ? null : started;
@@ -35,6 +39,9 @@ describe('secrets never leak', () => {
   const seen: string[] = [];
   let sse = '';
   let stream: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const results: unknown[] = [];
+  // Answers with the request headers it got, as httpbin's /headers does.
+  const echo = http.createServer((req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(req.headers)));
 
   async function call(method: string, path: string, body?: unknown) {
     const r = await s.call(method, path, body);
@@ -57,6 +64,7 @@ describe('secrets never leak', () => {
     expect(created.status).toBe(201);
     const e = await until(() => finished(created.body.id), 20_000, action);
     await call('GET', `/executions/${e.id}/output`);
+    results.push(e.result);
     return e;
   }
 
@@ -64,6 +72,7 @@ describe('secrets never leak', () => {
     call('POST', '/rules', { name, pack: 'secrets', trigger, criteria, action }).then((r) => expect(r.status, JSON.stringify(r.body)).toBe(201));
 
   beforeAll(async () => {
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     s = await startTestServer('sqlite', { logLevel: 'debug', packs: [join(FIXTURES, 'node_demo'), join(FIXTURES, 'kvstore'), join(import.meta.dirname, 'ssh', 'remote-pack')] },
       pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }));
     expect((await s.call('PUT', '/keys/db_password', { value: KV_SECRET, secret: true })).status).toBeLessThan(300);
@@ -90,6 +99,8 @@ describe('secrets never leak', () => {
     await stream?.cancel();
     await s?.stop();
     await sshd?.stop();
+    echo.closeAllConnections();
+    await new Promise((r) => echo.close(r));
   });
 
   it('node: echoed on stdout/stderr/logger and thrown in the error', async () => {
@@ -121,6 +132,20 @@ describe('secrets never leak', () => {
     expect(e.status).toBe('succeeded');
     expect(e.result['127.0.0.1'].stdout).toContain('token-from-env:********');
     expect(e.parameters.private_key).toBe('********');
+  });
+
+  it('http: a bearer token and credential headers echoed back by the server are masked in the result', async () => {
+    const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/`;
+    const e = await run('core.http', { url, bearer_token: PARAM_SECRET, headers: { 'X-Api-Key': HEADER_SECRET } });
+    expect(e.status).toBe('succeeded');
+    expect(e.result.body).toMatchObject({ authorization: '********', 'x-api-key': '********' });
+    expect(e.parameters.bearer_token).toBe('********');
+    const token = await run('core.http', { url, auth: `x-auth-token=${HEADER_SECRET}` });
+    expect(token.result.body).toMatchObject({ 'x-auth-token': '********' });
+    expect(token.parameters.auth).toBe('********');
+    // The header typed into `headers` is no secret parameter: the API shows the parameters as
+    // given (as st2 does), but neither the result nor a log line holds it.
+    expect(JSON.stringify([...results, ...logs])).not.toContain(HEADER_SECRET);
   });
 
   it('rules: a decrypted datastore key rendered into a rule\'s action parameters', async () => {

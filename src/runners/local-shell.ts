@@ -4,7 +4,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, open } from 'node:fs/promises';
 import path from 'node:path';
-import type { ParameterSchema } from '../packs/model.js';
+import type { ParameterSchema, ParameterSpec } from '../packs/model.js';
 import { runProcess, type ProcessResult } from './process.js';
 import type { CmdRenderer } from './shell-command.js';
 import type { RunContext, RunOutcome, Runner } from './types.js';
@@ -131,8 +131,8 @@ export function localShellCmdRunner(render: CmdRenderer): Runner {
   };
 }
 
-/** st2's serialize_positional_argument: how a positional value becomes one argv string. */
-function positionalText(type: string | undefined, value: unknown): string {
+/** st2's serialize_positional_argument: how a positional value becomes one argv string (a list of types: as itself). */
+function positionalText(type: ParameterSpec['type'], value: unknown): string {
   if (value === null || value === undefined) return '';
   switch (type) {
     case 'boolean':
