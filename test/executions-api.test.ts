@@ -1,7 +1,10 @@
 // Journeys through the REST API on both backends: run actions, watch them, cancel,
 // re-run, policies, and bad input that must change nothing.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { isAlive } from '../src/runners/test-helpers.js';
 import { describeServer, until } from './helpers/server.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'packs');
@@ -19,6 +22,24 @@ describeServer('executions API', (server, backend) => {
       return ['succeeded', 'failed', 'timeout', 'canceled', 'abandoned'].includes(e.status) && e;
     }, ms, `execution ${id} to end`);
   const count = async () => (await server().call('GET', '/executions?limit=1000')).body.length as number;
+  // A shell that writes its pid, sleeps, then leaves a marker: killed in time, it leaves none.
+  const sleeper = (seconds: number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-sleeper-'));
+    const pidFile = join(dir, 'pid');
+    const marker = join(dir, 'slept');
+    return {
+      cmd: `echo $$ > ${pidFile}; sleep ${seconds}; touch ${marker}`,
+      started: () => until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), 10_000, 'the shell to write its pid'),
+      /** Waits for the shell to be gone; true when it never got past its sleep. */
+      async killed() {
+        const pid = Number(readFileSync(pidFile, 'utf8'));
+        await until(() => !isAlive(pid), 10_000, `the shell (pid ${pid}) to be gone`);
+        const cutShort = !existsSync(marker);
+        rmSync(dir, { recursive: true, force: true });
+        return cutShort;
+      },
+    };
+  };
 
   it('runs core.local and returns st2\'s result shape with streamed output', async () => {
     const e = await run('core.local', { cmd: 'echo one; echo two >&2; echo three' });
@@ -44,20 +65,23 @@ describeServer('executions API', (server, backend) => {
   });
 
   it('ends a command that runs past its timeout as timeout', async () => {
-    const done = await ended((await run('core.local', { cmd: 'sleep 20', timeout: 1 })).id);
+    const sleeping = sleeper(10);
+    const done = await ended((await run('core.local', { cmd: sleeping.cmd, timeout: 1 })).id);
     expect(done.status).toBe('timeout');
-    expect(done.elapsed_seconds).toBeLessThan(10);
+    expect(await sleeping.killed()).toBe(true);
   });
 
   it('cancels a running execution by killing it', async () => {
-    const e = await run('core.local', { cmd: 'echo started; sleep 30' });
+    const sleeping = sleeper(10);
+    const e = await run('core.local', { cmd: sleeping.cmd });
     await until(async () => (await server().call('GET', `/executions/${e.id}`)).body.status === 'running', 10_000, 'running');
+    await sleeping.started();
     const c = await server().call('DELETE', `/executions/${e.id}`);
     expect(c.status).toBe(200);
     expect(c.body.status).toBe('canceling');
     const done = await ended(e.id);
     expect(done.status).toBe('canceled');
-    expect(done.elapsed_seconds).toBeLessThan(15);
+    expect(await sleeping.killed()).toBe(true);
     const again = await server().call('DELETE', `/executions/${e.id}`);
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('ILLEGAL_TRANSITION');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isAlive } from '../src/runners/test-helpers.js';
 import { describeBackends, testPostgresUrl } from './helpers/backends.js';
 import { describeServer, startTestServer, until } from './helpers/server.js';
 
@@ -125,19 +126,11 @@ describeServer('workflow re-run and timeouts through the API', (server) => {
 
   it('cancelling a workflow cancels its child workflow and kills the child\'s running task process', async () => {
     const g = await gateRunning('cancel');
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    expect(alive(g.pid)).toBe(true);
+    expect(isAlive(g.pid)).toBe(true);
     expect((await server().call('DELETE', `/executions/${g.parent}`)).status).toBe(200);
     expect((await ended(g.parent)).status).toBe('canceled');
     await until(async () => (await statusOf(g.child, g.wait)).every((s) => s === 'canceled'), 10_000, 'the child and its task to be canceled');
-    await until(() => !alive(g.pid), 10_000, `the task's shell (pid ${g.pid}) to be gone`);
+    await until(() => !isAlive(g.pid), 10_000, `the task's shell (pid ${g.pid}) to be gone`);
     expect((await children(g.child)).map((c) => c.context.workflow.task)).toEqual(['wait']);
   });
 

@@ -100,14 +100,6 @@ describe('evaluateExpression (jinja)', () => {
     expect(codeOf(() => evaluateExpression('jinja', "ctx('nope')", {}))).toBe('EXPR_EVAL');
     expect(codeOf(() => evaluateExpression('jinja', 'st2kv.system.k', {}))).toBe('EXPR_EVAL');
   });
-
-  it('is fast with a cached parse', () => {
-    const data = { a: 1 };
-    const started = performance.now();
-    for (let i = 0; i < 100_000; i++) evaluateExpression('jinja', 'ctx().a + 1', data);
-    // 100k evaluations well under a second even on a busy shared core (measured ~10M/s alone).
-    expect(performance.now() - started).toBeLessThan(1_000);
-  });
 });
 
 describe('renderValue', () => {

@@ -166,11 +166,11 @@ describe('http-request', () => {
     expect(keep).toMatchObject({ result: { body: { method: 'POST', body: 'x=1' } } });
   });
 
-  it('ends timeout when the server is too slow', async () => {
-    const started = Date.now();
+  it('ends timeout when the server is too slow, without waiting for its answer', async () => {
     const out = await request({ url: `${base}/slow`, timeout: 0.3 }).done;
     expect(out.status).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // /slow answers 200 after 3 s: a result with a status code would mean the runner waited for it.
+    expect(out.result).not.toHaveProperty('status_code');
   });
 
   it('is canceled through the signal', async () => {

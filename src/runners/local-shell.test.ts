@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveParameters } from '../executions/parameters.js';
 import type { Action } from '../packs/model.js';
 import { builtinRunners } from './index.js';
-import { makeAction, makeContext, until } from './test-helpers.js';
+import { isAlive, makeAction, makeContext, until } from './test-helpers.js';
 
 const cmdRunner = builtinRunners().get('local-shell-cmd')!;
 const scriptRunner = builtinRunners().get('local-shell-script')!;
@@ -21,15 +21,6 @@ function coreAction(name: string): Action {
 function runCmd(parameters: Record<string, unknown>, action = makeAction()) {
   const ctx = makeContext({ action, parameters: resolveParameters(action, cmdRunner, parameters) });
   return { ctx, done: cmdRunner.run(ctx) };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \([^)]*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 let dir: string;
@@ -69,7 +60,7 @@ describe('local-shell-cmd', () => {
     expect(out.status).toBe('timeout');
     expect(out.result).toMatchObject({ return_code: -9, succeeded: false, failed: true, error: 'Action failed to complete in 1 seconds' });
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    await until(() => !alive(pid), 3_000);
+    await until(() => !isAlive(pid), 3_000);
   });
 
   it('is canceled through the signal', async () => {
