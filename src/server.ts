@@ -25,7 +25,7 @@ import { packConfigContent, resolvePackConfig } from './packs/config.js';
 import { checkNodeEntryPoint, nodeRunner } from './runners/node.js';
 import { pythonRunner } from './runners/python.js';
 import { packageRoot } from './paths.js';
-import { builtinRunners } from './runners/index.js';
+import { builtinRunners, ProcessHost } from './runners/index.js';
 import { openStore, type Store } from './store/index.js';
 import type { Consumer } from './store/consumer.js';
 import type { LocalConsumers } from './store/queue.js';
@@ -64,7 +64,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // Rules act with their owner's permissions, workflow tasks and action templates with those
   // of the user who started the execution; work with no user acts for the system.
   const kv = kvReader(datastore, auth.onBehalf.mayDecrypt);
-  const runners = builtinRunners(kv);
+  // Action processes are forked by a small helper process: a fork from the server blocks its event loop.
+  const processHost = new ProcessHost(log);
+  const runners = builtinRunners(kv, processHost.spawn);
   // A job this node writes for a queue it consumes goes to its consumer directly (no claim).
   const localConsumers: LocalConsumers = new Map();
   const events = { ...createEventDeps(now, config.dedupeWindowSeconds * 1000), localConsumers };
@@ -108,6 +110,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // Stopped last (stops run in reverse): the scheduler has let its executions go by then.
   stops.push(async () => {
     for (const r of runners.values()) await r.close?.();
+    await processHost.close();
   });
   const eventsAndRules = await setupEventsAndRules({
     store, now, log, events, executions, datastore, kv, mayExecute: auth.onBehalf.mayExecute,

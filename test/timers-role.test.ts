@@ -1,6 +1,7 @@
 // The timers role against both stores: with a fake clock, timer triggers used by rules fire
 // on time, once per cluster (two nodes ticking at once), skip or catch up after downtime;
 // then one real short interval through a running server fires a rule.
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { createInquiryService } from '../src/inquiries/service.js';
 import { packageRoot } from '../src/paths.js';
 import { createRule, setRuleEnabled } from '../src/rules/service.js';
 import { builtinRunners } from '../src/runners/index.js';
+import { pythonRunner } from '../src/runners/python.js';
 import { syncTimers, tickTimers, type TimerDeps } from '../src/sensors/timers.js';
 import { listInstances } from '../src/store/events.js';
 import { listTimers } from '../src/store/sensors.js';
@@ -26,7 +28,8 @@ async function setup(store: Store) {
   await store.tx((tx) => registerBuiltinTriggerTypes(tx, now()));
   const runners = builtinRunners();
   runners.set('inject-trigger', injectTriggerRunner(store, events));
-  // The core pack names every runner a node has (core.ask: inquirer).
+  // The core pack names every runner a node has (core.ask: inquirer; core.pause: python-script).
+  runners.set('python-script', pythonRunner({}, join(tmpdir(), 'squall-timers-venvs')));
   const executions = { store, now, log: pino({ level: 'silent' }), node: 'test', runners, findAction, packDir: packDirectory, policies: actionPolicies, onFinished: [], onChildStatus: [], controls: new Map() };
   runners.set('inquirer', createInquiryService(executions, events).runner);
   await registerPack(createPackDeps(store, now, runners), join(packageRoot(), 'packs', 'core'));
