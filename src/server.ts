@@ -38,6 +38,13 @@ import { sensorPackContent } from './sensors/pack-sensors.js';
 import { setupSensors } from './sensors/node.js';
 import { createInquiryService } from './inquiries/service.js';
 import { inquiryRoutes } from './api/routes/inquiries.js';
+import { EXECUTION_QUEUE } from './executions/service.js';
+import { TRIGGER_INSTANCE_QUEUE } from './events/index.js';
+import { TIMEOUT_QUEUE } from './workflow/timeouts.js';
+import { INQUIRY_QUEUE } from './inquiries/service.js';
+
+// Every queue of the work queue, shown by `squall status` even when empty.
+const QUEUES = [EXECUTION_QUEUE, TRIGGER_INSTANCE_QUEUE, TIMEOUT_QUEUE, INQUIRY_QUEUE];
 
 export interface RunningServer {
   store: Store;
@@ -153,7 +160,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         roles: config.roles,
         store: store.description,
         uptime_seconds: Math.round((Date.now() - started) / 1000),
-        queues: await store.read(depths),
+        queues: await store.read((tx) => depths(tx, QUEUES, now())),
       }),
     }, [(app) => packRoutes(app, packs), (app) => packInstallRoutes(app, packs, join(config.home, 'virtualenvs')), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes, inquiryRoutes(inquiries)]);
     const address = await api.listen({ host: config.host, port: config.port });
