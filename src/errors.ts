@@ -45,6 +45,7 @@ export const codes = {
   ROLE_NOT_FOUND: { status: 404, hint: 'List the roles with `squall role list`.' },
   RBAC_FILE_INVALID: { status: 422, hint: 'Fix the RBAC file named above; nothing from the directory was applied.' },
   TOO_MANY_ATTEMPTS: { status: 429, hint: 'Wait a minute before trying to log in again.' },
+  AUDIT_UNAVAILABLE: { status: 500, hint: 'The change was made (do not repeat it) but its audit entry was not written; the server log has the entry. Check the database.' },
   INTERNAL: { status: 500, hint: 'This is a bug in Squall; the server log has the request id.' },
 } as const;
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { spawnServer } from '../bench/server-process.js';
-import { runCli as squall } from './helpers/cli.js';
+import { squall } from './helpers/cli.js';
 import { describeServer, until } from './helpers/server.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'packs');
@@ -11,7 +11,7 @@ type Json = any;
 
 describeServer('squall CLI', (server) => {
   // The CLI finds the URL and the admin key in $SQUALL_HOME/credentials, like a user's shell.
-  const sq = (...args: string[]) => squall({ SQUALL_HOME: server().home }, ...args);
+  const sq = (...args: string[]) => squall(args, { SQUALL_HOME: server().home });
 
   it('runs an action and prints one JSON document with --json; exit code follows the status', async () => {
     const ok = await sq('run', 'core.local', 'cmd=echo from-cli', '--json');
@@ -115,7 +115,7 @@ describeServer('squall CLI', (server) => {
 });
 
 it('starts a node from flags: runner is the scheduler role, --body-limit-mb bounds request bodies', { timeout: 60_000 }, async () => {
-  const refused = await squall({ SQUALL_HOME: '/nonexistent' }, 'server', '--roles', 'api,runners');
+  const refused = await squall(['server', '--roles', 'api,runners'], { SQUALL_HOME: '/nonexistent' });
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('error: configuration roles.1: must be one of api, scheduler (or runner), workflow, rules, sensors, timers (got "runners")');
 
@@ -131,7 +131,7 @@ it('starts a node from flags: runner is the scheduler role, --body-limit-mb boun
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     // The runner role runs what is requested.
-    const ran = await squall({ SQUALL_HOME: node.home }, 'run', 'core.echo', 'message=small', '--json');
+    const ran = await squall(['run', 'core.echo', 'message=small', '--json'], { SQUALL_HOME: node.home });
     expect(ran.code, ran.stdout).toBe(0);
     expect(JSON.parse(ran.stdout)).toMatchObject({ status: 'succeeded', result: { stdout: 'small' } });
   } finally {
@@ -140,7 +140,7 @@ it('starts a node from flags: runner is the scheduler role, --body-limit-mb boun
 });
 
 it('says in one line that the server is unreachable', async () => {
-  const r = await squall({ SQUALL_URL: 'http://127.0.0.1:9', SQUALL_API_KEY: 'x', SQUALL_HOME: '/nonexistent' }, 'execution', 'list');
+  const r = await squall(['execution', 'list'], { SQUALL_URL: 'http://127.0.0.1:9', SQUALL_API_KEY: 'x', SQUALL_HOME: '/nonexistent' });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^error: cannot reach the Squall server at http:\/\/127\.0\.0\.1:9/);
   expect(r.stderr.trim().split('\n')).toHaveLength(2);

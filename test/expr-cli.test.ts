@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { squall as run } from './helpers/cli.js';
 
 // No SQUALL_URL and a fresh SQUALL_HOME: the command must not need a server or a store.
-const squall = (...args: string[]) => runCli({ SQUALL_HOME: mkdtempSync(join(tmpdir(), 'squall-expr-')), SQUALL_URL: 'http://127.0.0.1:9' }, ...args);
+const squall = (...args: string[]) => run(args, { SQUALL_HOME: mkdtempSync(join(tmpdir(), 'squall-expr-')), SQUALL_URL: 'http://127.0.0.1:9' });
 
 describe('squall expr eval', () => {
   it('prints the JSON value of a bare or wrapped expression in either language', async () => {

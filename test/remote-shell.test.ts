@@ -3,16 +3,16 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderValue } from '../src/expr/index.js';
+import { cmdRenderer } from '../src/runners/shell-command.js';
 import { remoteShellCmdRunner, remoteShellScriptRunner } from '../src/runners/remote-shell.js';
 import { makeAction, makeContext } from '../src/runners/test-helpers.js';
-import { sshdOrSkipReason, type TestSshd } from './ssh/sshd.js';
+import { sshdOrSkipReason, type TestSshd } from '../bench/sshd.js';
 
 const started = await sshdOrSkipReason(20);
 const sshd = typeof started === 'string' ? null : started;
 const skipReason = typeof started === 'string' ? started : '';
 
-const cmdRunner = remoteShellCmdRunner((t, d) => renderValue(t, d));
+const cmdRunner = remoteShellCmdRunner(cmdRenderer());
 const scriptRunner = remoteShellScriptRunner();
 const PACK_DIR = join(import.meta.dirname, 'ssh', 'remote-pack');
 

@@ -30,10 +30,10 @@ async function setup(store: Store) {
   const executions = { store, now, log: pino({ level: 'silent' }), node: 'test', runners, findAction, packDir: packDirectory, policies: actionPolicies, onFinished: [], onChildStatus: [], controls: new Map() };
   runners.set('inquirer', createInquiryService(executions, events).runner);
   await registerPack(createPackDeps(store, now, runners), join(packageRoot(), 'packs', 'core'));
-  const admin = { store, now, events, executions: { findAction } };
+  const admin = { store, now, events, executions };
   const deps: TimerDeps = { store, now, log: pino({ level: 'silent' }), events };
   const rule = (name: string, type: string, parameters: Record<string, unknown>) =>
-    createRule(admin, { name, pack: 'timers', trigger: { type, parameters }, action: { ref: 'core.noop' } });
+    createRule(admin, { name, pack: 'timers', trigger: { type, parameters }, action: { ref: 'core.noop' } }, { user: 'test' });
   const fired = async (trigger: string) => (await store.read((tx) => listInstances(tx, { trigger, limit: 1000, ascending: true })));
   return { clock, deps, admin, rule, fired };
 }
@@ -83,7 +83,7 @@ describeBackends('timers role', ({ open }) => {
     // 01:00:30 in Paris is 00:00:30 UTC.
     expect((await fired(once.trigger_ref)).map((i) => i.occurrence_time - T0)).toEqual([30_000]);
     expect((await fired(cron.trigger_ref)).map((i) => i.occurrence_time - T0)).toEqual([10_000, 20_000, 30_000, 40_000]);
-    await setRuleEnabled(admin, cron.ref, false);
+    await setRuleEnabled(admin, cron.ref, false, { user: 'test' });
     await deps.store.tx((tx) => syncTimers(tx, deps));
     expect((await deps.store.read(listTimers)).map((t) => t.trigger_ref)).toEqual([once.trigger_ref]);
     clock.t = T0 + 60_000;

@@ -22,7 +22,8 @@ function cell(v: unknown): string {
 
 /** Prints rows as an aligned table with the given columns (header = column name upper-cased). */
 export function printTable(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): void {
-  const text = rows.map((r) => columns.map((c) => cell(r[c]).replace(/\s+/g, ' ')));
+  // Line breaks and tabs become one space; other spaces stay (a task tree indents with them).
+  const text = rows.map((r) => columns.map((c) => cell(r[c]).replace(/\s*[\t\r\n]\s*/g, ' ')));
   const header = columns.map((c) => c.toUpperCase());
   const widths = columns.map((_, i) => Math.max(header[i]!.length, ...text.map((t) => Math.min(t[i]!.length, 60))));
   const line = (parts: string[]) =>

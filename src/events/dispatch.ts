@@ -64,7 +64,7 @@ export async function dispatchTriggerInstance(tx: Tx, deps: EventDeps, req: Disp
     }
   }
   await rows.insertInstance(tx, instance, now);
-  if (queued) await enqueue(tx, { queue: TRIGGER_INSTANCE_QUEUE, ref: instance.id, payload: { id: instance.id }, runAt: now }, now);
+  if (queued) await enqueue(tx, { queue: TRIGGER_INSTANCE_QUEUE, ref: instance.id, payload: { id: instance.id }, runAt: now }, now, deps.localConsumers?.get(TRIGGER_INSTANCE_QUEUE));
   return { instance, duplicate: false };
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { SquallError } from '../errors.js';
 import * as rows from '../store/events.js';
+import type { LocalConsumers } from '../store/queue.js';
 import type { Tx } from '../store/types.js';
 import type { Trigger, TriggerType } from './model.js';
 import { builtinTriggerTypes } from './builtin-types.js';
@@ -22,6 +23,8 @@ export interface EventDeps {
    * not queued: most action-trigger instances (one per finished execution) cost one insert.
    */
   hasRules?: (tx: Tx, triggerRef: string) => Promise<boolean>;
+  /** This node's queue consumers, so that a stored instance goes to its rules engine without a claim. */
+  localConsumers?: LocalConsumers;
 }
 
 /** Delivery ids are remembered for 24 h unless the node is configured otherwise. */

@@ -67,6 +67,7 @@ export function startRulesEngine(deps: RulesDeps, opts: RulesEngineOptions): Con
   }, PRUNE_EVERY_MS);
   prune.unref();
   return {
+    reserve: consumer.reserve,
     wake: consumer.wake,
     get inFlight() {
       return consumer.inFlight;

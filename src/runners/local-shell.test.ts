@@ -219,26 +219,3 @@ describe('local-shell-script', () => {
     expect(await runScript(missing, {}).done).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/ENOENT/) } });
   });
 });
-
-describe('core pack scripts', () => {
-  function runCore(name: string, parameters: Record<string, unknown>) {
-    const action = coreAction(name);
-    const ctx = makeContext({ action, packDir: CORE, parameters: resolveParameters(action, scriptRunner, parameters) });
-    return scriptRunner.run(ctx);
-  }
-
-  it('core.uuid prints a uuid4 by default and a uuid1 on request', async () => {
-    const v4 = await runCore('uuid', {});
-    expect(v4.status).toBe('succeeded');
-    expect((v4.result as { stdout: string }).stdout).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const v1 = await runCore('uuid', { uuid_type: 'uuid1' });
-    expect((v1.result as { stdout: string }).stdout).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  });
-
-  it('core.pause sleeps max_pause seconds and returns the delay', async () => {
-    const started = Date.now();
-    const out = await runCore('pause', { max_pause: '1' });
-    expect(out).toMatchObject({ status: 'succeeded', result: { stdout: 1 } });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-  });
-});

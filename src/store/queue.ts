@@ -38,14 +38,45 @@ export interface EnqueueSpec {
   runAt: number;
 }
 
-/** Adds a job and wakes the queue's consumers once the transaction commits. */
-export async function enqueue(tx: Tx, spec: EnqueueSpec, now: number): Promise<string> {
+/** A free slot of this node's consumer of a queue, held until the job is handed over (or not). */
+export interface Reservation {
+  /** The node whose lease the job is written with. */
+  owner: string;
+  leaseUntil: number;
+  /** The job once its transaction committed, or null when it rolled back (the slot is freed). */
+  deliver(job: Job | null): void;
+}
+
+/** This node's consumers by queue name (filled as its roles start), for `enqueue` to hand due jobs to. */
+export type LocalConsumers = Map<string, LocalConsumer>;
+
+/** This node's consumer of a queue, when it runs one: a due job can go to it without a claim. */
+export interface LocalConsumer {
+  /** A free slot, or null when the consumer is full or stopping. */
+  reserve(now: number): Reservation | null;
+}
+
+/**
+ * Adds a job. A due job goes straight to `local` (this node's consumer) when it has a free
+ * slot: written already leased to it and handed over once the transaction commits, which
+ * saves a claim and a wake-up per job; if the node dies first, the lease runs out and any node
+ * claims it. Otherwise the queue's consumers are woken once the transaction commits.
+ */
+export async function enqueue(tx: Tx, spec: EnqueueSpec, now: number, local?: LocalConsumer): Promise<string> {
   const id = newId(now);
+  const slot = spec.runAt <= now ? local?.reserve(now) ?? null : null;
+  const payload = JSON.stringify(spec.payload);
   await tx.run(
-    'insert into jobs (id, queue, ref, payload, run_at, attempts, created_at) values ($1, $2, $3, $4, $5, 0, $6)',
-    [id, spec.queue, spec.ref ?? null, JSON.stringify(spec.payload), spec.runAt, now],
+    `insert into jobs (id, queue, ref, payload, run_at, attempts, created_at, lease_owner, lease_until)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [id, spec.queue, spec.ref ?? null, payload, spec.runAt, slot ? 1 : 0, now, slot?.owner ?? null, slot?.leaseUntil ?? null],
   );
-  tx.notify(queueChannel(spec.queue), spec.runAt <= now ? '' : String(spec.runAt));
+  if (slot) {
+    const job: Job = { id, queue: spec.queue, ref: spec.ref ?? null, payload: JSON.parse(payload), runAt: spec.runAt, attempts: 1 };
+    tx.onEnd((committed) => slot.deliver(committed ? job : null));
+  } else {
+    tx.notify(queueChannel(spec.queue), spec.runAt <= now ? '' : String(spec.runAt));
+  }
   return id;
 }
 

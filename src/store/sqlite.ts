@@ -17,7 +17,13 @@ function prepared(db: Db, cache: Map<string, Statement>, sql: string): Statement
   return stmt;
 }
 
-function session(db: Db, cache: Map<string, Statement>, pending: Array<[string, string]> | null): Tx {
+/** What a transaction leaves to do once it has ended: wake-ups to send, hooks to call. */
+interface Pending {
+  notes: Array<[string, string]>;
+  ends: Array<(committed: boolean) => void>;
+}
+
+function session(db: Db, cache: Map<string, Statement>, pending: Pending | null): Tx {
   return {
     dialect: 'sqlite',
     async all<T>(sql: string, params: readonly unknown[] = []) {
@@ -31,7 +37,11 @@ function session(db: Db, cache: Map<string, Statement>, pending: Array<[string, 
     },
     notify(channel: string, payload = '') {
       if (!pending) throw new Error('notify() needs a transaction (store.tx)');
-      pending.push([channel, payload]);
+      pending.notes.push([channel, payload]);
+    },
+    onEnd(fn: (committed: boolean) => void) {
+      if (!pending) throw new Error('onEnd() needs a transaction (store.tx)');
+      pending.ends.push(fn);
     },
   };
 }
@@ -58,7 +68,7 @@ interface Queued {
   fn: (tx: Tx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
-  pending: Array<[string, string]>;
+  pending: Pending;
   outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
 }
 
@@ -121,9 +131,11 @@ export function openSqlite(path: string): Store {
     }
     // Delivered on the next turn of the event loop: the callers' own continuations (say, the
     // HTTP answers to the requests that committed) go first, then the consumers they woke.
-    const notes = group.flatMap((item) => (item.outcome!.ok ? item.pending : []));
-    if (notes.length) setImmediate(() => {
+    const notes = group.flatMap((item) => (item.outcome!.ok ? item.pending.notes : []));
+    const ends = group.flatMap((item) => item.pending.ends.map((fn) => () => fn(item.outcome!.ok)));
+    if (notes.length || ends.length) setImmediate(() => {
       for (const [channel, payload] of notes) bus.emit(channel, payload);
+      for (const end of ends) end();
     });
     for (const item of group) {
       const o = item.outcome!;
@@ -142,7 +154,7 @@ export function openSqlite(path: string): Store {
     description: `sqlite:${path}`,
     tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, pending: [] });
+        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, pending: { notes: [], ends: [] } });
         // Started after the current job's synchronous part: transactions asked for together share a group.
         draining ??= Promise.resolve().then(drain);
       });

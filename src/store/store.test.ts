@@ -130,6 +130,36 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(Number(left!.n)).toBe(0);
   });
 
+  it('hands a due job to the node consumer without a claim, up to its free slots; a rolled-back one frees its slot', async () => {
+    const store = await open();
+    const seen: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const consumer = startConsumer(store, {
+      queue: 'local', node: 'n1', concurrency: 2, leaseMs: 60_000, pollMs: 60_000, now: Date.now,
+      log: pino({ level: 'silent' }),
+      async handle(job) {
+        seen.push(job.payload as number);
+        await held;
+      },
+    });
+    await expect(store.tx(async (tx) => {
+      await enqueue(tx, { queue: 'local', payload: 0, runAt: Date.now() }, Date.now(), consumer);
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    // Three due jobs for two free slots: two go straight to the consumer, leased to it; one waits in the queue.
+    await store.tx(async (tx) => {
+      for (const n of [1, 2, 3]) await enqueue(tx, { queue: 'local', payload: n, runAt: Date.now() }, Date.now(), consumer);
+    });
+    await until(() => seen.length === 2);
+    const rows = await store.read((tx) => tx.all<{ payload: string; lease_owner: string | null; attempts: number }>('select payload, lease_owner, attempts from jobs order by payload'));
+    expect(rows.map((r) => [JSON.parse(r.payload), r.lease_owner, Number(r.attempts)])).toEqual([[1, 'n1', 1], [2, 'n1', 1], [3, null, 0]]);
+    release();
+    await until(() => seen.length === 3);
+    await consumer.stop();
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
   it(`refuses a schema newer than the code (${backend})`, async () => {
     const store = await open();
     await store.tx((tx) => tx.run('insert into schema_migrations (version, name, applied_at) values (9999, $1, 0)', ['future']));

@@ -119,15 +119,13 @@ export function registerKeyCommands(program: Command): void {
     });
 
   key.command('load <file>')
-    .description('create or replace the keys in a JSON or YAML file (a list of {name, value, scope, user, secret, ttl}, or our export)')
+    .description('create or replace the keys in a JSON or YAML file (a list of {name, value, scope, user, secret, ttl}, or our export): all of them, or none')
     .action(async (file: string) => {
       const entries = parseLoadFile(readFileSync(file, 'utf8'), file);
-      const client = makeClient();
-      for (const e of entries) {
-        await client.put(path(e.name, new URLSearchParams()), {
-          value: e.value, scope: e.scope, user: e.user ?? undefined, secret: e.secret ?? false, ...(e.encrypted ? { encrypted: true } : {}), ...(e.ttl ? { ttl: e.ttl } : {}),
-        });
-      }
+      // One request: the server checks every entry, then writes all of them in one transaction or none.
+      await makeClient().put('/keys', entries.map((e) => ({
+        name: e.name, value: e.value, scope: e.scope, user: e.user ?? undefined, secret: e.secret ?? false, ...(e.encrypted ? { encrypted: true } : {}), ...(e.ttl ? { ttl: e.ttl } : {}),
+      })));
       process.stdout.write(`loaded ${entries.length} key(s) from ${file}\n`);
     });
 
