@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { describeBackends } from '../../test/helpers/backends.js';
-import { claim, complete, enqueue, heartbeat, nextWake, retryLater, deleteByRef } from './queue.js';
+import { claim, complete, depths, enqueue, heartbeat, nextWake, retryLater, deleteByRef } from './queue.js';
 import { startConsumer } from './consumer.js';
 import { migrate } from './migrate.js';
 import { hasCode } from '../errors.js';
@@ -78,6 +78,24 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(await store.tx((tx) => claim(tx, 'q', 'n', 1, 1000, 100))).toEqual([]);
     expect((await store.tx((tx) => claim(tx, 'q', 'n', 1, 1000, 600))).length).toBe(1);
     expect(await store.tx((tx) => deleteByRef(tx, 'q', 'e1'))).toBe(1);
+  });
+
+  it('counts each queue\'s jobs as ready, delayed and leased; known empty queues show zeros', async () => {
+    const store = await open();
+    await store.tx(async (tx) => {
+      for (const runAt of [100, 100, 100]) await enqueue(tx, { queue: 'q', payload: runAt, runAt }, 100);
+      await enqueue(tx, { queue: 'q', payload: 'later', runAt: 5000 }, 100);
+      await enqueue(tx, { queue: 'unlisted', payload: 'x', runAt: 100 }, 100);
+    });
+    await store.tx((tx) => claim(tx, 'q', 'node-a', 1, 1000, 200));
+    const at = (now: number) => store.read((tx) => depths(tx, ['q', 'empty'], now));
+    expect(await at(300)).toEqual({
+      q: { ready: 2, delayed: 1, leased: 1 },
+      empty: { ready: 0, delayed: 0, leased: 0 },
+      unlisted: { ready: 1, delayed: 0, leased: 0 },
+    });
+    // The lease ran out at 1200 and the later job fell due at 5000: all four are claimable.
+    expect((await at(6000)).q).toEqual({ ready: 4, delayed: 0, leased: 0 });
   });
 
   it('never hands one job to two concurrent claimers', async () => {
