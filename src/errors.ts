@@ -32,6 +32,7 @@ export const codes = {
   EXPR_EVAL: { status: 422, hint: 'The expression parsed but could not be evaluated against this context.' },
   RERUN_INVALID: { status: 422, hint: '`squall execution get ID` shows the workflow tasks and their statuses; re-run from tasks that failed, of a workflow that ended.' },
   WORKFLOW_INVALID: { status: 422, hint: 'Run `squall workflow inspect FILE` for every problem with its line and column.' },
+  USAGE_INVALID: { status: 400, hint: 'Run the command with --help for its arguments and options.' },
   CONFIG_INVALID: { status: 400, hint: 'Fix the configuration value named above (file, environment or flag).' },
   SCHEMA_TOO_NEW: { status: 500, hint: 'The database was migrated by a newer Squall; run that version or restore a backup.' },
   STORE_UNAVAILABLE: { status: 503, hint: 'Check that the database is running and the --db URL is right.' },

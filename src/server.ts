@@ -12,7 +12,7 @@ import { EXECUTION_QUEUE, getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
 import type { ExecutionDeps, RunControl } from './executions/deps.js';
 import { createWorkflowRuntime, validateWorkflowFile } from './workflow/role.js';
-import { startTimeouts } from './workflow/timeouts.js';
+import { startTimeouts, TIMEOUT_QUEUE } from './workflow/timeouts.js';
 import { startScheduler } from './executions/scheduler.js';
 import { maskExecutions } from './executions/masking.js';
 import { startRetention } from './executions/retention.js';
@@ -25,11 +25,10 @@ import { packConfigContent, resolvePackConfig } from './packs/config.js';
 import { checkNodeEntryPoint, nodeRunner } from './runners/node.js';
 import { pythonRunner } from './runners/python.js';
 import { packageRoot } from './paths.js';
-import { builtinRunners } from './runners/index.js';
+import { builtinRunners, ProcessHost } from './runners/index.js';
 import { openStore, type Store } from './store/index.js';
 import type { Consumer } from './store/consumer.js';
-import type { LocalConsumers } from './store/queue.js';
-import { depths } from './store/queue.js';
+import { depths, type LocalConsumers } from './store/queue.js';
 import { VERSION } from './version.js';
 import { createEventDeps, injectTriggerRunner, TRIGGER_INSTANCE_QUEUE } from './events/index.js';
 import { setupEventsAndRules } from './rules/node.js';
@@ -37,8 +36,11 @@ import { startEventRetention } from './rules/retention.js';
 import { eventsAndRulesRoutes } from './api/routes/rules.js';
 import { sensorPackContent } from './sensors/pack-sensors.js';
 import { setupSensors } from './sensors/node.js';
-import { createInquiryService } from './inquiries/service.js';
+import { createInquiryService, INQUIRY_QUEUE } from './inquiries/service.js';
 import { inquiryRoutes } from './api/routes/inquiries.js';
+
+// Every queue of the work queue, shown by `squall status` even when empty.
+const QUEUES = [EXECUTION_QUEUE, TRIGGER_INSTANCE_QUEUE, TIMEOUT_QUEUE, INQUIRY_QUEUE];
 
 export interface RunningServer {
   store: Store;
@@ -64,7 +66,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // Rules act with their owner's permissions, workflow tasks and action templates with those
   // of the user who started the execution; work with no user acts for the system.
   const kv = kvReader(datastore, auth.onBehalf.mayDecrypt);
-  const runners = builtinRunners(kv);
+  // Action processes are forked by a small helper process: a fork from the server blocks its event loop.
+  const processHost = new ProcessHost(log);
+  const runners = builtinRunners(kv, processHost.spawn);
   // A job this node writes for a queue it consumes goes to its consumer directly (no claim).
   const localConsumers: LocalConsumers = new Map();
   const events = { ...createEventDeps(now, config.dedupeWindowSeconds * 1000), localConsumers };
@@ -108,6 +112,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // Stopped last (stops run in reverse): the scheduler has let its executions go by then.
   stops.push(async () => {
     for (const r of runners.values()) await r.close?.();
+    await processHost.close();
   });
   const eventsAndRules = await setupEventsAndRules({
     store, now, log, events, executions, datastore, kv, mayExecute: auth.onBehalf.mayExecute,
@@ -165,7 +170,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         roles: config.roles,
         store: store.description,
         uptime_seconds: Math.round((Date.now() - started) / 1000),
-        queues: await store.read(depths),
+        queues: await store.read((tx) => depths(tx, QUEUES, now())),
       }),
     }, [(app) => packRoutes(app, packs), (app) => packInstallRoutes(app, packs, join(config.home, 'virtualenvs')), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes, inquiryRoutes(inquiries)]);
     const address = await api.listen({ host: config.host, port: config.port });

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { ApiClient } from '../src/cli/client.js';
 import { isAlive } from '../src/runners/test-helpers.js';
 import { describeServer, until } from './helpers/server.js';
 
@@ -139,24 +140,37 @@ describeServer('executions API', (server, backend) => {
     expect(list[0]).not.toHaveProperty('result.stdout');
   });
 
-  it('streams execution updates and output lines over SSE', async () => {
+  /** Events of /api/v1/stream?QUERY, read by the CLI's client, from once the stream is open until stop(). */
+  const listen = async (query: string) => {
     const controller = new AbortController();
     const events: Array<[string, Json]> = [];
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const done = new ApiClient({ url: server().url!, apiKey: server().apiKey })
+      .stream(query, (name, data) => void events.push([name, data]), controller.signal, opened);
+    await open;
+    return { events, stop: () => (controller.abort(), done) };
+  };
+
+  it('streams one execution\'s updates and output lines over SSE', async () => {
     const e = await run('core.local', { cmd: 'echo streamed; sleep 0.2' });
-    const res = await fetch(`${server().url}/api/v1/stream?execution=${e.id}`, { headers: { 'St2-Api-Key': server().apiKey }, signal: controller.signal });
-    const reader = res.body!.getReader();
-    let buf = '';
-    await until(async () => {
-      const { value } = await reader.read();
-      buf += new TextDecoder().decode(value);
-      for (const chunk of buf.split('\n\n').slice(0, -1)) {
-        events.push([/^event: (.*)$/m.exec(chunk)![1]!, JSON.parse(/^data: (.*)$/m.exec(chunk)![1]!)]);
-      }
-      buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
-      return events.some(([, d]) => d.status === 'succeeded');
-    }, 10_000, 'the stream to report success');
-    controller.abort();
-    expect(events.some(([name, d]) => name === 'st2.execution.output__create' && d.data === 'streamed')).toBe(true);
+    const stream = await listen(`execution=${e.id}`);
+    await until(() => stream.events.some(([, d]) => d.status === 'succeeded'), 10_000, 'the stream to report success');
+    await stream.stop();
+    expect(stream.events.some(([name, d]) => name === 'st2.execution.output__create' && d.data === 'streamed')).toBe(true);
+  });
+
+  it('streams every execution unfiltered: created, then updated, with its output lines (st2 event names)', async () => {
+    const stream = await listen('');
+    const e = await run('core.local', { cmd: 'echo unfiltered' });
+    const mine = () => stream.events.filter(([, d]) => d.id === e.id || d.execution_id === e.id);
+    await until(() => mine().some(([name, d]) => name === 'st2.execution__update' && d.status === 'succeeded'), 10_000, 'the stream to report success');
+    await stream.stop();
+    const seen = mine();
+    expect(seen[0]).toEqual(['st2.execution__create', expect.objectContaining({ id: e.id, action: 'core.local', status: 'requested' })]);
+    expect(seen.filter(([name]) => name === 'st2.execution__create')).toHaveLength(1);
+    expect(seen.filter(([name]) => name === 'st2.execution__update').map(([, d]) => d.status)).toEqual(['scheduled', 'running', 'succeeded']);
+    expect(seen).toContainEqual(['st2.execution.output__create', expect.objectContaining({ stream: 'stdout', data: 'unfiltered' })]);
   });
 
   it('registers a pack with policies: concurrency delays, retry re-runs', async () => {

@@ -28,9 +28,8 @@ async function setup(store: Store) {
   await store.tx((tx) => registerBuiltinTriggerTypes(tx, now()));
   const runners = builtinRunners();
   runners.set('inject-trigger', injectTriggerRunner(store, events));
-  // The core pack names every runner a node has (core.ask: inquirer; core.pause, core.uuid:
-  // python-script, never run here, so its virtualenvs directory is never made).
-  runners.set('python-script', pythonRunner({}, join(tmpdir(), 'squall-timers-virtualenvs')));
+  // The core pack names every runner a node has (core.ask: inquirer; core.pause: python-script).
+  runners.set('python-script', pythonRunner({}, join(tmpdir(), 'squall-timers-venvs')));
   const executions = { store, now, log: pino({ level: 'silent' }), node: 'test', runners, findAction, packDir: packDirectory, policies: actionPolicies, onFinished: [], onChildStatus: [], controls: new Map() };
   runners.set('inquirer', createInquiryService(executions, events).runner);
   await registerPack(createPackDeps(store, now, runners), join(packageRoot(), 'packs', 'core'));

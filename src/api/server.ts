@@ -10,7 +10,7 @@ import { installChangeAudit } from './change-audit.js';
 import { installErrorHandler } from './errors.js';
 import { executionRoutes } from './routes/executions.js';
 import { streamRoutes } from './routes/stream.js';
-import { collectOpenApi, systemRoutes } from './routes/system.js';
+import { collectOpenApi, systemRoutes, type Status } from './routes/system.js';
 
 export interface ApiDeps {
   executions: ExecutionDeps;
@@ -19,7 +19,7 @@ export interface ApiDeps {
   auth?: ApiAuth;
   /** Copies of the executions with secret parameters replaced by ********. */
   maskSecrets(list: Execution[]): Promise<Execution[]>;
-  status(): Promise<Record<string, unknown>>;
+  status(): Promise<Status>;
   log: Logger;
   bodyLimitBytes: number;
 }

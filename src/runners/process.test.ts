@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runProcess } from './process.js';
+import pino from 'pino';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProcessHost } from './process-host.js';
+import { localSpawner, runProcess as runWith, type ProcessOptions, type Spawner } from './process.js';
 import { isAlive, until } from './test-helpers.js';
 
 let dir: string;
@@ -14,7 +17,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('runProcess', () => {
+const host = new ProcessHost(pino({ level: 'silent' }));
+afterAll(() => host.close());
+
+// Every behaviour holds whether this process forks or the process host does.
+describe.each<[string, Spawner]>([['this process', localSpawner], ['the process host', host.spawn]])('runProcess, forked by %s', (_by, spawner) => {
+  const runProcess = (opts: ProcessOptions) => runWith(opts, spawner);
   it('returns exit code, stdout and stderr, without a shell', async () => {
     const r = await runProcess({ command: 'printf', args: ['%s\\n', 'a b', '$(touch x)'] });
     expect(r).toMatchObject({ return_code: 0, stdout: 'a b\n$(touch x)\n', stderr: '', timedOut: false, canceled: false });
@@ -146,5 +154,20 @@ describe('runProcess', () => {
 
   it('rejects when the program does not exist', async () => {
     await expect(runProcess({ command: path.join(dir, 'nope'), args: [] })).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('the process host', () => {
+  it('fails the processes it watched when it dies, kills their groups, and starts again', async () => {
+    const pidFile = path.join(dir, 'child.pid');
+    const running = runWith({ command: 'bash', args: ['-c', `sleep 30 & echo $! > ${pidFile}; wait`] }, host.spawn);
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 5_000);
+    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    const hostPid = Number(execFileSync('pgrep', ['-P', String(process.pid), '-f', 'process-host-child']).toString().trim());
+    process.kill(hostPid, 'SIGKILL');
+    await expect(running).rejects.toThrow(/the process host stopped \(SIGKILL\)/);
+    await until(() => !isAlive(childPid), 3_000);
+    const again = await runWith({ command: 'echo', args: ['back'] }, host.spawn);
+    expect(again).toMatchObject({ return_code: 0, stdout: 'back\n' });
   });
 });

@@ -128,8 +128,27 @@ export async function nextWake(tx: Tx, queue: string): Promise<number | null> {
   return row?.t ?? null;
 }
 
-/** Number of jobs per queue (for `squall status`). */
-export async function depths(tx: Tx): Promise<Record<string, number>> {
-  const rows = await tx.all<{ queue: string; n: number }>('select queue, count(*) as n from jobs group by queue');
-  return Object.fromEntries(rows.map((r) => [r.queue, Number(r.n)]));
+/** Jobs of one queue by state: claimable now, waiting for their run_at, held under a live lease. */
+export interface QueueDepth {
+  ready: number;
+  delayed: number;
+  leased: number;
+}
+
+/**
+ * The depth of each of `queues` (empty ones too) and of any other queue that holds jobs, for
+ * `squall status`. A job whose lease ran out counts as ready: any node may claim it again.
+ */
+export async function depths(tx: Tx, queues: readonly string[], now: number): Promise<Record<string, QueueDepth>> {
+  const rows = await tx.all<{ queue: string; ready: number; delayed: number; leased: number }>(
+    `select queue,
+       sum(case when lease_until >= $1 then 1 else 0 end) as leased,
+       sum(case when (lease_until is null or lease_until < $1) and run_at > $1 then 1 else 0 end) as delayed,
+       sum(case when (lease_until is null or lease_until < $1) and run_at <= $1 then 1 else 0 end) as ready
+     from jobs group by queue`,
+    [now],
+  );
+  const out: Record<string, QueueDepth> = Object.fromEntries(queues.map((q) => [q, { ready: 0, delayed: 0, leased: 0 }]));
+  for (const r of rows) out[r.queue] = { ready: Number(r.ready), delayed: Number(r.delayed), leased: Number(r.leased) };
+  return out;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { describeBackends } from '../../test/helpers/backends.js';
-import { claim, complete, enqueue, heartbeat, nextWake, retryLater, deleteByRef } from './queue.js';
+import { claim, complete, depths, enqueue, heartbeat, nextWake, retryLater, deleteByRef } from './queue.js';
 import { startConsumer } from './consumer.js';
 import { migrate } from './migrate.js';
 import { hasCode } from '../errors.js';
@@ -30,6 +30,12 @@ describeBackends('store and work queue', ({ open, backend }) => {
     const store = await open();
     const heard: string[] = [];
     store.listen('squall_q_q', (payload) => heard.push(payload));
+    // PostgreSQL starts listening asynchronously: wait until a wake-up gets through.
+    await until(async () => {
+      await store.tx(async (tx) => tx.notify('squall_q_q', 'probe'));
+      await new Promise((r) => setTimeout(r, 20));
+      return heard.includes('probe');
+    });
     // Asked for together: on the embedded store they share one commit (group commit).
     const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => store.tx(async (tx) => {
       await enqueue(tx, { queue: 'q', payload: { n }, runAt: 1000 + n }, 0);
@@ -39,8 +45,9 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([1, 'boom 2', 3, 4]);
     const rows = await store.read((tx) => tx.all<{ payload: string }>('select payload from jobs order by run_at'));
     expect(rows.map((r) => JSON.parse(r.payload).n)).toEqual([1, 3, 4]);
-    await until(() => heard.length === 3);
-    expect(heard.sort()).toEqual(['1001', '1003', '1004']);
+    const woken = () => heard.filter((h) => h !== 'probe').sort();
+    await until(() => woken().length === 3);
+    expect(woken()).toEqual(['1001', '1003', '1004']);
   });
 
   it('claims due jobs once, leases them, and hands out expired leases again', async () => {
@@ -71,6 +78,24 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(await store.tx((tx) => claim(tx, 'q', 'n', 1, 1000, 100))).toEqual([]);
     expect((await store.tx((tx) => claim(tx, 'q', 'n', 1, 1000, 600))).length).toBe(1);
     expect(await store.tx((tx) => deleteByRef(tx, 'q', 'e1'))).toBe(1);
+  });
+
+  it('counts each queue\'s jobs as ready, delayed and leased; known empty queues show zeros', async () => {
+    const store = await open();
+    await store.tx(async (tx) => {
+      for (const runAt of [100, 100, 100]) await enqueue(tx, { queue: 'q', payload: runAt, runAt }, 100);
+      await enqueue(tx, { queue: 'q', payload: 'later', runAt: 5000 }, 100);
+      await enqueue(tx, { queue: 'unlisted', payload: 'x', runAt: 100 }, 100);
+    });
+    await store.tx((tx) => claim(tx, 'q', 'node-a', 1, 1000, 200));
+    const at = (now: number) => store.read((tx) => depths(tx, ['q', 'empty'], now));
+    expect(await at(300)).toEqual({
+      q: { ready: 2, delayed: 1, leased: 1 },
+      empty: { ready: 0, delayed: 0, leased: 0 },
+      unlisted: { ready: 1, delayed: 0, leased: 0 },
+    });
+    // The lease ran out at 1200 and the later job fell due at 5000: all four are claimable.
+    expect((await at(6000)).q).toEqual({ ready: 4, delayed: 0, leased: 0 });
   });
 
   it('never hands one job to two concurrent claimers', async () => {

@@ -25,7 +25,7 @@ describeBackends('api: packs and actions', ({ open }) => {
       executions: { store, now, log, node: 'test', runners: new Map(), findAction, packDir: packDirectory, policies: actionPolicies, onFinished: [], onChildStatus: [], controls: new Map() },
       verifyKey: createKeyVerifier(store, now),
       maskSecrets: async (list) => list,
-      status: async () => ({}),
+      status: async () => ({ version: 'test', node: 'test', roles: ['api'], store: 'sqlite', uptime_seconds: 0, queues: {} }),
       log,
       bodyLimitBytes: 1024 * 1024,
     }, [(a) => packRoutes(a, packs)]);

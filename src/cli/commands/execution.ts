@@ -165,9 +165,9 @@ export function registerExecutionCommands(program: Command): void {
     });
   ex.command('tail <id>')
     .description('follow the live output of an execution until it ends')
-    .option('--json', 'print the final execution as JSON')
+    .option('--json', 'print only the final execution, as JSON')
     .action(async (id: string, o: { json?: boolean }) => {
-      const e = await waitFor(makeClient(), id, true);
+      const e = await waitFor(makeClient(), id, !o.json);
       if (o.json) printJson(e);
       else process.stdout.write(`execution ${id} ${e.status}\n`);
       process.exitCode = e.status === 'succeeded' ? 0 : 1;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { SquallError } from '../../errors.js';
 import { makeClient } from '../client.js';
-import { printJson, printRecord, printTable } from '../output.js';
+import { printJson, printOutcome, printRecord, printTable } from '../output.js';
 
 interface ApiKey {
   name: string;
@@ -28,6 +28,14 @@ function where(o: ScopeOpts & { decrypt?: boolean }): URLSearchParams {
   if (o.user) q.set('user', o.user);
   if (o.decrypt) q.set('decrypt', 'true');
   return q;
+}
+
+function parseJsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new SquallError('USAGE_INVALID', `--json-value: VALUE is not valid JSON: ${(err as Error).message}`, { field: 'value' }, { cause: err });
+  }
 }
 
 const path = (name: string, q: URLSearchParams) => `/keys/${encodeURIComponent(name)}${q.size ? `?${q}` : ''}`;
@@ -72,7 +80,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--json-value', 'parse VALUE as JSON (stored and returned as JSON)')
     .option('--json', 'print the key as JSON')
     .action(async (name: string, value: string, o: ScopeOpts & { encrypt?: boolean; ttl?: string; jsonValue?: boolean; json?: boolean }) => {
-      const parsed = o.jsonValue ? JSON.parse(value) : value;
+      const parsed = o.jsonValue ? parseJsonValue(value) : value;
       const k = await makeClient().put<ApiKey>(path(name, new URLSearchParams()), {
         value: parsed, scope: o.scope, user: o.user, secret: o.encrypt ?? false, ...(o.ttl ? { ttl: Number(o.ttl) } : {}),
       });
@@ -104,9 +112,10 @@ export function registerKeyCommands(program: Command): void {
     });
 
   scoped(key.command('delete <name>').description('delete a key'))
-    .action(async (name: string, o: ScopeOpts) => {
+    .option('--json', 'JSON output')
+    .action(async (name: string, o: ScopeOpts & { json?: boolean }) => {
       await makeClient().delete(path(name, where(o)));
-      process.stdout.write(`deleted key ${name}\n`);
+      printOutcome(o.json, { name, scope: o.scope ?? 'system', ...(o.user ? { user: o.user } : {}), deleted: true }, `deleted key ${name}`);
     });
 
   key.command('load <file>')
@@ -123,6 +132,7 @@ export function registerKeyCommands(program: Command): void {
   scoped(key.command('export').description('print keys as JSON for `squall key load` (secrets stay encrypted unless --decrypt)'))
     .option('-p, --prefix <prefix>', 'only names starting with this')
     .option('-d, --decrypt', 'export secrets in clear (needs permission)')
+    .option('--json', 'JSON output (the export is JSON either way)')
     .action(async (o: ScopeOpts & { prefix?: string; decrypt?: boolean }) => {
       const q = where(o);
       if (o.prefix) q.set('prefix', o.prefix);
