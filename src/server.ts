@@ -143,6 +143,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   if (config.roles.includes('scheduler')) {
     const scheduler = startScheduler(executions, { concurrency: config.concurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => stopLocal(EXECUTION_QUEUE, scheduler));
+    processHost.warm();
     localConsumers.set(EXECUTION_QUEUE, scheduler);
     const expiry = inquiries.startExpiry({ leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => expiry.stop());

@@ -3,7 +3,8 @@
 // tables per process (https://github.com/libuv/libuv/issues/1715), the main cost of a
 // `core.local` execution. The host (process-host-child.ts) is a bare Node process whose forks
 // are cheap; the server only exchanges a few IPC messages per process and kills process groups
-// itself, by pid, as before. Started on first use, restarted after a crash (the processes it
+// itself, by pid, as before. Started when a node starts running executions (or on first use),
+// restarted after a crash (the processes it
 // was watching fail and their groups are killed: none is left running unwatched).
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -38,6 +39,11 @@ export class ProcessHost {
     this.send(host, { t: 'spawn', id, ...req });
     return p;
   };
+
+  /** Starts the host now rather than at the first process (a node that runs executions: the first one does not wait for it). */
+  warm(): void {
+    this.running();
+  }
 
   /** Stops the host; processes still running in their groups are not touched (runners cancel them first). */
   async close(): Promise<void> {

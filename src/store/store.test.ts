@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStore } from './index.js';
 import pino from 'pino';
 import { describeBackends } from '../../test/helpers/backends.js';
 import { claim, complete, depths, enqueue, heartbeat, nextWake, retryLater, deleteByRef } from './queue.js';
@@ -172,6 +176,22 @@ describeBackends('store and work queue', ({ open, backend }) => {
     await store.tx((tx) => tx.run('insert into schema_migrations (version, name, applied_at) values (9999, $1, 0)', ['future']));
     const err = await migrate(store, Date.now).catch((e: unknown) => e);
     expect(hasCode(err, 'SCHEMA_TOO_NEW')).toBe(true);
+  });
+});
+
+describe('embedded store', () => {
+  it('copies committed pages into the database file once the writer is idle (no 1,000-page autocheckpoint)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-ckpt-'));
+    const store = await openStore({ url: join(dir, 'squall.db') });
+    try {
+      const before = statSync(join(dir, 'squall.db')).size;
+      // 2 MB in one transaction: 500 pages, below the mark at which SQLite itself would checkpoint.
+      await store.tx((tx) => enqueue(tx, { queue: 'big', payload: 'x'.repeat(2_000_000), runAt: 0 }, 0));
+      await until(() => statSync(join(dir, 'squall.db')).size >= before + 2_000_000);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
