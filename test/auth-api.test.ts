@@ -221,7 +221,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await squall(['audit', 'list', '--resource', 'default.audited_hook'], { SQUALL_HOME: s.home })).stdout).toMatch(/rule_alice +127\.0\.0\.1 +rule\.delete/);
     });
 
-    it('API changes: a failed one leaves no entry; a success whose entry cannot be written answers AUDIT_UNAVAILABLE', async () => {
+    it('API changes: a failed one leaves no entry; an execution request is audited with it or refused; a success whose entry cannot be written answers AUDIT_UNAVAILABLE', async () => {
       const audited = async () => ((await s.call('GET', '/audit?action=execution.request&actor=admin&limit=1000')).body as unknown[]).length;
       const before = await audited();
       expect((await s.call('POST', '/executions', { action: 'core.missing', parameters: {} })).status).toBe(404);
@@ -230,19 +230,23 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect(await audited()).toBe(before + 1);
       const entry = ((await s.call('GET', `/audit?resource_ref=${ran.body.id}`)).body as Array<{ details: Record<string, unknown> }>)[0]!;
       expect(entry.details).toMatchObject({ method: 'POST', route: '/api/v1/executions', status: 201, action: 'core.noop', fields: ['action', 'parameters'], parameters: [] });
-      // The audit table gone (a database fault): the change stands, and the answer says it was not audited.
+      // The audit table gone (a database fault). An execution request is audited in its own
+      // transaction: it is refused whole, nothing runs. A change audited after it committed
+      // (an action created) stands, and the answer says it was not audited.
       const noops = async () => ((await s.call('GET', '/executions?action=core.noop&limit=1000')).body as unknown[]).length;
       const made = await noops();
       await s.store.tx((tx) => tx.run('alter table audit_log rename to audit_log_away'));
       try {
-        const unaudited = await s.call('POST', '/executions', { action: 'core.noop', parameters: {} });
+        expect((await s.call('POST', '/executions', { action: 'core.noop', parameters: {} })).status).toBe(500);
+        const unaudited = await s.call('POST', '/actions', { pack: 'core', name: 'audit_probe', runner_type: 'noop' });
         expect(unaudited.status).toBe(500);
         expect(unaudited.body.code).toBe('AUDIT_UNAVAILABLE');
-        expect(unaudited.body.faultstring).toMatch(/^POST \/api\/v1\/executions was made, but its audit entry could not be written/);
+        expect(unaudited.body.faultstring).toMatch(/^POST \/api\/v1\/actions was made, but its audit entry could not be written/);
       } finally {
         await s.store.tx((tx) => tx.run('alter table audit_log_away rename to audit_log'));
       }
-      expect(await noops()).toBe(made + 1);
+      expect(await noops()).toBe(made);
+      expect((await s.call('GET', '/actions/core.audit_probe')).status).toBe(200);
     });
 
     it('rules act with their owner\'s permissions: a rule author without core.local cannot run it through a rule', async () => {

@@ -1,6 +1,7 @@
 // The audit of the API changes whose module does not audit them itself (routes without
 // `config: { audit: false }`): one entry per successful POST/PUT/PATCH/DELETE, written after
-// the change committed and before the answer goes out.
+// the change committed and before the answer goes out. POST /executions, the busiest, writes
+// the same entry itself, in the transaction that requests the execution (one commit, not two).
 //
 // A change that failed (answered 400 or more) leaves no entry. A change answered with success
 // always has its entry: when writing it fails, the answer becomes AUDIT_UNAVAILABLE (the change
@@ -39,7 +40,8 @@ function auditedRef(req: FastifyRequest, payload: unknown): string {
 /** The names (never the values) of what the request set: its body's top-level fields. */
 const fieldsOf = (body: unknown): string[] => (isObject(body) ? Object.keys(body).sort() : []);
 
-function entryFor(req: FastifyRequest, status: number, payload: unknown, ts: number): AuditEntry {
+/** The audit entry of a successful change through the API (`ref`: the resource it made or changed). */
+export function changeEntry(req: FastifyRequest, status: number, ref: string, ts: number): AuditEntry {
   const url = req.routeOptions.url ?? req.url;
   const collection = /^\/api\/v1\/([a-z_]+)/.exec(url)?.[1] ?? 'api';
   const type = COLLECTIONS[collection] ?? collection;
@@ -49,7 +51,7 @@ function entryFor(req: FastifyRequest, status: number, payload: unknown, ts: num
   const body = req.body as Record<string, unknown> | undefined;
   const run = action === 'execution.request' ? { action: body?.action, parameters: fieldsOf(body?.parameters) } : {};
   return {
-    actor: actorOf(req), ts, action, resourceType: type, resourceRef: auditedRef(req, payload),
+    actor: actorOf(req), ts, action, resourceType: type, resourceRef: ref,
     details: { method: req.method, route: url, status, fields: fieldsOf(body), ...run },
   };
 }
@@ -57,7 +59,7 @@ function entryFor(req: FastifyRequest, status: number, payload: unknown, ts: num
 export function installChangeAudit(app: FastifyInstance, auth: ApiAuth): void {
   app.addHook('onSend', async (req, reply, payload) => {
     if (!MUTATING.has(req.method) || reply.statusCode >= 400 || req.routeOptions.config?.audit === false || !req.principal) return payload;
-    const entry = entryFor(req, reply.statusCode, payload, auth.now());
+    const entry = changeEntry(req, reply.statusCode, auditedRef(req, payload), auth.now());
     try {
       await auth.store.tx((tx) => audit(tx, entry));
       return payload;

@@ -1,7 +1,9 @@
 // /api/v1/executions: run an action, list, get, output, cancel, re-run.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { cancelExecution, controlExecution, getExecution, listExecutions, requestExecution, rerunExecution } from '../../executions/service.js';
+import { cancelExecution, controlExecution, getExecution, listExecutions, requestIn, rerunExecution } from '../../executions/service.js';
+import { audit } from '../../auth/audit.js';
+import { changeEntry } from '../change-audit.js';
 import type { Execution, RerunTasks } from '../../executions/model.js';
 import { checkRerun } from '../../workflow/role.js';
 import type { ExecutionStatus } from '../../executions/status.js';
@@ -69,12 +71,16 @@ async function checkTaskRerun(deps: ApiDeps, id: string, parameters: Record<stri
 export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const out = async (e: Execution) => toApi((await deps.maskSecrets([e]))[0]!);
 
-  app.post('/api/v1/executions', { schema: { body: RunBody, response: { 201: ExecutionOut } } }, async (req, reply) => {
+  app.post('/api/v1/executions', { schema: { body: RunBody, response: { 201: ExecutionOut } }, config: { audit: false } }, async (req, reply) => {
     const body = req.body as Static<typeof RunBody>;
-    const e = await requestExecution(deps.executions, {
-      action: body.action,
-      parameters: body.parameters,
-      context: { ...body.context, user: req.principal?.username, source: String(body.context?.source ?? 'api') },
+    const e = await deps.executions.store.tx(async (tx) => {
+      const requested = await requestIn(tx, deps.executions, {
+        action: body.action,
+        parameters: body.parameters,
+        context: { ...body.context, user: req.principal?.username, source: String(body.context?.source ?? 'api') },
+      });
+      if (req.principal) await audit(tx, changeEntry(req, 201, requested.id, deps.executions.now()));
+      return requested;
     });
     return reply.code(201).send(await out(e));
   });
