@@ -19,6 +19,20 @@ export interface ParameterProblem {
  * action_param_utils._merge_param_meta_values).
  */
 export function mergeParameterSchemas(runner: ParameterSchema, action: ParameterSchema): ParameterSchema {
+  // A memo of a pure function: the catalog hands out the same action objects until a pack
+  // changes, and every execution merged them several times (start, masking, redaction).
+  const known = mergedSchemas.get(action)?.get(runner);
+  if (known) return known;
+  const merged = mergeSchemas(runner, action);
+  let byRunner = mergedSchemas.get(action);
+  if (!byRunner) mergedSchemas.set(action, (byRunner = new WeakMap()));
+  byRunner.set(runner, merged);
+  return merged;
+}
+
+const mergedSchemas = new WeakMap<ParameterSchema, WeakMap<ParameterSchema, ParameterSchema>>();
+
+function mergeSchemas(runner: ParameterSchema, action: ParameterSchema): ParameterSchema {
   const merged: ParameterSchema = {};
   for (const name of new Set([...Object.keys(runner), ...Object.keys(action)])) {
     const r = runner[name];

@@ -1,7 +1,7 @@
 // The runners every Squall node has, by st2 runner type name.
 import type { KvReader } from '../datastore/template.js';
 import { httpRunner } from './http.js';
-import { localShellCmdRunner, localShellScriptRunner } from './local-shell.js';
+import { localProcesses, localShellCmdRunner, localShellScriptRunner } from './local-shell.js';
 import { noopRunner } from './noop.js';
 import { remoteShellCmdRunner, remoteShellScriptRunner } from './remote-shell.js';
 import { cmdRenderer } from './shell-command.js';
@@ -19,9 +19,10 @@ export { ProcessHost } from './process-host.js';
  */
 export function builtinRunners(kv?: KvReader, spawner: Spawner = localSpawner): Map<string, Runner> {
   const render = cmdRenderer(kv);
+  const local = localProcesses(spawner);
   const runners = [
-    localShellCmdRunner(render, spawner),
-    localShellScriptRunner(spawner),
+    localShellCmdRunner(render, local),
+    localShellScriptRunner(local),
     httpRunner(),
     noopRunner(),
     remoteShellCmdRunner(render),
