@@ -192,12 +192,13 @@ function searchList(leaf: Leaf, list: unknown[], ctx: EvalContext, trace: Trace[
   return leaf.condition === 'any' ? results.some(Boolean) : results.every(Boolean);
 }
 
-/** One leaf on the generic path (templates, search, uncommon operators). */
-export function passesLeaf(leaf: Leaf, roots: Record<string, unknown>, ctx: EvalContext): boolean {
-  const value = lookup(roots[leaf.root], leaf.path);
+/**
+ * An operator leaf's outcome for `value`, the value at its key already looked up (search
+ * leaves are decided by predicate.ts's searchTest). The fast test when there is one.
+ */
+export function leafPassesOn(leaf: Leaf, value: unknown, roots: Record<string, unknown>, ctx: EvalContext): boolean {
   if (leaf.test) return leaf.test(value);
   try {
-    if (leaf.children) return Array.isArray(value) && searchList(leaf, value, ctx, null);
     return leaf.op!(value, patternOf(leaf, roots, ctx), ctx);
   } catch (err) {
     if (!(err instanceof PyTypeError) && !(err instanceof SquallError)) throw err;

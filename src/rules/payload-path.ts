@@ -48,3 +48,26 @@ export function lookup(value: unknown, path: readonly Segment[], from = 0): unkn
   }
   return here;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * `lookup` for one path as a closure: paths of plain keys (the common `trigger.a.b`) get a
+ * loop without the wildcard and array-index cases; the others fall back to `lookup`.
+ */
+export function compileLookup(path: readonly Segment[]): (value: unknown) => unknown {
+  if (!path.every((s): s is string => typeof s === 'string')) return (value) => lookup(value, path);
+  const keys = path as readonly string[];
+  if (keys.length === 1) {
+    const k = keys[0]!;
+    return (h) => (typeof h === 'object' && h !== null && !Array.isArray(h) && hasOwn.call(h, k) ? (h as Record<string, unknown>)[k] : undefined);
+  }
+  return (value) => {
+    let h = value;
+    for (let i = 0; i < keys.length; i++) {
+      if (typeof h !== 'object' || h === null || Array.isArray(h) || !hasOwn.call(h, keys[i]!)) return undefined;
+      h = (h as Record<string, unknown>)[keys[i]!];
+    }
+    return h;
+  };
+}
