@@ -61,24 +61,25 @@ describe('discriminator index', () => {
 });
 
 describe('matcher plan', () => {
-  it('decides criteria shared between rules once per event, templates per rule', () => {
+  it('decides criteria shared between rules once per event', () => {
     const shared = { 'trigger.msg': { type: 'contains', pattern: 'disk' } };
+    const yaql = { 'trigger.n': { type: 'greaterthan', pattern: '<% random() %>{{ trigger.limit }}' } };
     const rules = [
       makeRule(0, { ...shared, 'trigger.n': { type: 'greaterthan', pattern: 1 } }),
       makeRule(1, { ...shared }),
       makeRule(2, { ...shared, not: { 'trigger.n': { type: 'greaterthan', pattern: 1 } } }),
       makeRule(3, { 'trigger.n': { type: 'greaterthan', pattern: '{{ trigger.limit }}' } }),
       makeRule(4, { 'trigger.n': { type: 'greaterthan', pattern: '{{ trigger.limit }}' }, ...shared }),
+      makeRule(5, yaql),
+      makeRule(6, yaql),
     ];
     const index = buildIndex(rules, 1);
     const t = rulesFor(index, 't.x');
-    // contains (rules 0, 1, 2, 4), greaterthan 1 (rule 0 and inside rule 2's not:), the not:, and
-    // each rule's own template.
-    expect(t.plan.tests.length).toBe(5);
+    // contains (rules 0, 1, 2, 4), greaterthan 1 (rule 0 and inside rule 2's not:), the not:, the
+    // Jinja template (rules 3 and 4); a text with YAQL (random()) is rendered for each rule.
+    expect(t.plan.tests.length).toBe(6);
     const payloads = [{ msg: 'disk full', n: 3, limit: 2 }, { msg: 'cpu', n: 5, limit: 9 }, { msg: 'disk', n: 0, limit: -1 }, {}];
-    for (const p of payloads) {
-      expect(names(matchPayload(index, 't.x', p, ctx))).toEqual(names(alone(t.all, p)));
-    }
+    for (const p of payloads) expect(names(matchPayload(index, 't.x', p, ctx))).toEqual(names(alone(t.all, p)));
     expect(names(matchPayload(index, 't.x', payloads[0]!, ctx))).toEqual(['r0', 'r1', 'r3', 'r4']);
     expect(names(matchPayload(index, 't.x', payloads[2]!, ctx))).toEqual(['r1', 'r2', 'r3', 'r4']);
   });

@@ -1,11 +1,11 @@
 // The matcher's plan for one trigger's rules. Every criterion of the rules, top-level or
 // inside any:/all:/not: groups, becomes an id into one table of tests, where identical
-// criteria (same key, operator and fixed pattern; templates are never shared) get one
-// id; every payload path they read becomes an id into one table of paths. Deciding an
+// criteria (same key, operator and pattern) get one id; every payload path they read becomes an id into one table of paths. Deciding an
 // event walks flat arrays: each distinct path is looked up, and each distinct test run,
 // at most once per event, however many rules share it.
 import { leafPassesOn, type EvalContext, type Leaf, type Node } from './criteria.js';
 import type { CompiledRule } from './definition.js';
+import { passesFast, type FastTest } from './fast-tests.js';
 import { compileLookup, type Segment } from './payload-path.js';
 import { searchTest } from './predicate.js';
 
@@ -13,17 +13,20 @@ import { searchTest } from './predicate.js';
 type Test = (plan: Plan) => boolean;
 
 export interface Plan {
-  tests: readonly Test[];
+  /** Test t is the fast test fast[t] of the value at path testPath[t] when testPath[t] >= 0, else tests[t](plan). */
+  testPath: Int32Array;
+  fast: ReadonlyArray<FastTest | null>;
+  tests: ReadonlyArray<Test | null>;
   /** Rule at slot i has the test ids ids[start[i]] … ids[start[i + 1] - 1] (all must pass), cheapest first. */
   start: Int32Array;
   ids: Int32Array;
-  /** Per-event memo of the tests: result[t] is valid when stamp[t] === epoch. */
-  stamp: Uint32Array;
-  result: Uint8Array;
-  /** Lookups of the distinct payload paths, and their per-event memo (as for tests). */
+  /** Per-event memo of the tests: memo[t] is epoch * 2 + outcome once test t ran for this event. */
+  memo: Uint32Array;
+  /** Lookups of the distinct payload paths, and their per-event memo (valid when valueStamp[p] === epoch). */
   paths: ReadonlyArray<(payload: unknown) => unknown>;
   values: unknown[];
   valueStamp: Uint32Array;
+  /** Below 2^31, so epoch * 2 + 1 fits the memo. */
   epoch: number;
   /** The event being decided (between beginEvent and endEvent). */
   roots: Record<string, unknown>;
@@ -49,10 +52,15 @@ function patternText(v: unknown): string | null {
   return parts.every((p) => p !== null) ? `{${parts.join(',')}}` : null;
 }
 
-/** A text naming what a criterion decides, or null when it cannot be shared (templates). */
+// Templated criteria are shared too: Jinja renders the same text over the same event to the
+// same value (EvalContext.render). Not when the text holds YAQL, which renderValue would run
+// instead, and whose random() would then be drawn once for several rules.
+const unshareable = (leaf: Leaf) => leaf.templated && (leaf.pattern as string).includes('<%');
+
+/** A text naming what a criterion decides, or null when it cannot be shared. */
 function nodeKey(n: Node): string | null {
   if (n.kind === 'leaf') {
-    if (n.templated || (n.children && !n.children.items.every((c) => nodeKey(c) !== null))) return null;
+    if (unshareable(n) || (n.children && !n.children.items.every((c) => nodeKey(c) !== null))) return null;
     const pattern = patternText(n.pattern);
     return pattern === null ? null : `${JSON.stringify([n.key, n.type, n.condition ?? null])}${pattern}`;
   }
@@ -76,10 +84,11 @@ export function valueOf(plan: Plan, id: number): unknown {
 
 /** Test `id`'s outcome for the current event, run once. */
 function testOf(plan: Plan, id: number): boolean {
-  if (plan.stamp[id] === plan.epoch) return plan.result[id] === 1;
-  const ok = plan.tests[id]!(plan);
-  plan.stamp[id] = plan.epoch;
-  plan.result[id] = ok ? 1 : 0;
+  const m = plan.memo[id]!;
+  if (m >>> 1 === plan.epoch) return (m & 1) === 1;
+  const path = plan.testPath[id]!;
+  const ok = path >= 0 ? passesFast(plan.fast[id]!, valueOf(plan, path)) : plan.tests[id]!(plan);
+  plan.memo[id] = plan.epoch * 2 + (ok ? 1 : 0);
   return ok;
 }
 
@@ -103,8 +112,6 @@ function groupTest(kind: 'all' | 'any' | 'not', kids: Int32Array): Test {
 }
 
 function leafTest(leaf: Leaf, path: number): Test {
-  const test = leaf.test;
-  if (test) return (p) => test(valueOf(p, path));
   if (leaf.children) {
     const search = searchTest(leaf);
     return (p) => search(valueOf(p, path), p.ctx!);
@@ -118,7 +125,9 @@ export function buildPlan(rules: readonly CompiledRule[]): Plan {
   const pathIds = new Map<string, number>();
   const paths: Array<(payload: unknown) => unknown> = [];
   const testIds = new Map<string, number>();
-  const tests: Test[] = [];
+  const testPath: number[] = [];
+  const fast: Array<FastTest | null> = [];
+  const tests: Array<Test | null> = [];
   const costs: number[] = [];
 
   const pathId = (path: readonly Segment[]): number => {
@@ -135,18 +144,21 @@ export function buildPlan(rules: readonly CompiledRule[]): Plan {
     const key = nodeKey(n);
     const known = key === null ? undefined : testIds.get(key);
     if (known !== undefined) return known;
-    let test: Test;
     let cost: number;
     if (n.kind === 'leaf') {
-      test = leafTest(n, pathId(n.path));
+      const path = pathId(n.path);
+      testPath.push(n.test ? path : -1);
+      fast.push(n.test);
+      tests.push(n.test ? null : leafTest(n, path));
       cost = leafCost(n);
     } else {
       const kids = n.items.map(testId);
-      test = groupTest(n.kind, byCost(kids));
+      testPath.push(-1);
+      fast.push(null);
+      tests.push(groupTest(n.kind, byCost(kids)));
       cost = 1 + Math.max(0, ...kids.map((k) => costs[k]!));
     }
-    const id = tests.push(test) - 1;
-    costs.push(cost);
+    const id = costs.push(cost) - 1;
     if (key !== null) testIds.set(key, id);
     return id;
   };
@@ -159,7 +171,7 @@ export function buildPlan(rules: readonly CompiledRule[]): Plan {
   });
   start[rules.length] = ids.length;
   return {
-    tests, start, ids: Int32Array.from(ids), stamp: new Uint32Array(tests.length), result: new Uint8Array(tests.length),
+    testPath: Int32Array.from(testPath), fast, tests, start, ids: Int32Array.from(ids), memo: new Uint32Array(tests.length),
     paths, values: new Array<unknown>(paths.length).fill(undefined), valueStamp: new Uint32Array(paths.length), epoch: 0,
     roots: IDLE, ctx: null,
   };
@@ -167,9 +179,9 @@ export function buildPlan(rules: readonly CompiledRule[]): Plan {
 
 /** Starts deciding `payload`: forgets the memoised results of the previous event. */
 export function beginEvent(plan: Plan, payload: Record<string, unknown>, ctx: EvalContext): void {
-  plan.epoch = (plan.epoch + 1) >>> 0;
+  plan.epoch = (plan.epoch + 1) & 0x7fffffff;
   if (plan.epoch === 0) {
-    plan.stamp.fill(0);
+    plan.memo.fill(0);
     plan.valueStamp.fill(0);
     plan.epoch = 1;
   }

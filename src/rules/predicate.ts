@@ -4,6 +4,7 @@
 // for their shape. Same outcomes as criteria.ts's evalGroup (criteria.test.ts checks both
 // paths agree).
 import { leafPassesOn, type EvalContext, type Group, type Leaf, type Node } from './criteria.js';
+import { passesFast } from './fast-tests.js';
 import { compileLookup } from './payload-path.js';
 
 export type Predicate = (roots: Record<string, unknown>, ctx: EvalContext) => boolean;
@@ -25,7 +26,7 @@ export function searchTest(leaf: Leaf): (value: unknown, ctx: EvalContext) => bo
 function leafPredicate(leaf: Leaf): Predicate {
   const get = compileLookup(leaf.path);
   const { root, test } = leaf;
-  if (test) return (roots) => test(get(roots[root]));
+  if (test) return (roots) => passesFast(test, get(roots[root]));
   if (leaf.children) {
     const search = searchTest(leaf);
     return (roots, ctx) => search(get(roots[root]), ctx);
