@@ -6,7 +6,7 @@
 import { leafPassesOn, type EvalContext, type Leaf, type Node } from './criteria.js';
 import type { CompiledRule } from './definition.js';
 import { passesFast, type FastTest } from './fast-tests.js';
-import { compileLookup, type Segment } from './payload-path.js';
+import { compileLookup, ownValue, singleKey, type Segment } from './payload-path.js';
 import { searchTest } from './predicate.js';
 
 /** Decides one criterion for the plan's current event. */
@@ -22,7 +22,8 @@ export interface Plan {
   ids: Int32Array;
   /** Per-event memo of the tests: memo[t] is epoch * 2 + outcome once test t ran for this event. */
   memo: Uint32Array;
-  /** Lookups of the distinct payload paths, and their per-event memo (valid when valueStamp[p] === epoch). */
+  /** Lookups of the distinct payload paths (the key itself for a single plain key), and their per-event memo (valid when valueStamp[p] === epoch). */
+  keys: ReadonlyArray<string | null>;
   paths: ReadonlyArray<(payload: unknown) => unknown>;
   values: unknown[];
   valueStamp: Uint32Array;
@@ -76,7 +77,8 @@ const IDLE: Record<string, unknown> = Object.freeze({ trigger: Object.freeze({})
 /** The value at path `id` for the current event, looked up once. */
 export function valueOf(plan: Plan, id: number): unknown {
   if (plan.valueStamp[id] === plan.epoch) return plan.values[id];
-  const v = plan.paths[id]!(plan.roots.trigger);
+  const key = plan.keys[id]!;
+  const v = key !== null ? ownValue(plan.roots.trigger, key) : plan.paths[id]!(plan.roots.trigger);
   plan.values[id] = v;
   plan.valueStamp[id] = plan.epoch;
   return v;
@@ -123,6 +125,7 @@ const leafCost = (leaf: Leaf) => (leaf.templated ? COST_TEMPLATE : leaf.test ? C
 
 export function buildPlan(rules: readonly CompiledRule[]): Plan {
   const pathIds = new Map<string, number>();
+  const keys: Array<string | null> = [];
   const paths: Array<(payload: unknown) => unknown> = [];
   const testIds = new Map<string, number>();
   const testPath: number[] = [];
@@ -133,7 +136,10 @@ export function buildPlan(rules: readonly CompiledRule[]): Plan {
   const pathId = (path: readonly Segment[]): number => {
     const key = pathKey(path);
     let id = pathIds.get(key);
-    if (id === undefined) pathIds.set(key, (id = paths.push(compileLookup(path)) - 1));
+    if (id === undefined) {
+      keys.push(singleKey(path));
+      pathIds.set(key, (id = paths.push(compileLookup(path)) - 1));
+    }
     return id;
   };
   // Cheapest first, in a stable order.
@@ -172,7 +178,7 @@ export function buildPlan(rules: readonly CompiledRule[]): Plan {
   start[rules.length] = ids.length;
   return {
     testPath: Int32Array.from(testPath), fast, tests, start, ids: Int32Array.from(ids), memo: new Uint32Array(tests.length),
-    paths, values: new Array<unknown>(paths.length).fill(undefined), valueStamp: new Uint32Array(paths.length), epoch: 0,
+    keys, paths, values: new Array<unknown>(paths.length).fill(undefined), valueStamp: new Uint32Array(paths.length), epoch: 0,
     roots: IDLE, ctx: null,
   };
 }
