@@ -1,8 +1,9 @@
 // The matcher's plan for one trigger's rules. Every criterion of the rules, top-level or
 // inside any:/all:/not: groups, becomes an id into one table of tests, where identical
-// criteria (same key, operator and pattern) get one id; every payload path they read becomes an id into one table of paths. Deciding an
-// event walks flat arrays: each distinct path is looked up, and each distinct test run,
-// at most once per event, however many rules share it.
+// criteria (same key, operator and pattern) get one id; every payload path they read
+// becomes an id into one table of paths. Deciding an event walks flat arrays: each
+// distinct path is looked up, and each distinct test run, at most once per event, however
+// many rules share it (measured: 2.3× the rate of one closure per rule; README, benchmarks).
 import { leafPassesOn, type EvalContext, type Leaf, type Node } from './criteria.js';
 import type { CompiledRule } from './definition.js';
 import { passesFast, type FastTest } from './fast-tests.js';
@@ -75,7 +76,7 @@ const pathKey = (path: readonly Segment[]) => path.map((s) => (typeof s === 'str
 const IDLE: Record<string, unknown> = Object.freeze({ trigger: Object.freeze({}) });
 
 /** The value at path `id` for the current event, looked up once. */
-export function valueOf(plan: Plan, id: number): unknown {
+function valueOf(plan: Plan, id: number): unknown {
   if (plan.valueStamp[id] === plan.epoch) return plan.values[id];
   const key = plan.keys[id]!;
   const v = key !== null ? ownValue(plan.roots.trigger, key) : plan.paths[id]!(plan.roots.trigger);
