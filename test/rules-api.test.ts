@@ -177,5 +177,11 @@ describeServer('rules API', (server) => {
     expect((await call('POST', '/rules', webhookRule('kv', 'kv', {}, { ref: 'core.echo', parameters: { message: '{{ st2kv.system.greeting }} {{ trigger.body.who }}' } }))).status).toBe(201);
     const id = (await call('POST', '/webhooks/kv', { who: 'bob' })).body.id;
     expect((await decided(`trigger_instance=${id}`))[0]).toMatchObject({ status: 'succeeded', details: { parameters: { message: 'hello bob' } } });
+    // Criteria read the datastore too (the matcher decides without it; the engine with the rule's view).
+    expect((await call('POST', '/rules', webhookRule('kv_gate', 'kv-gate', { 'trigger.body.word': { type: 'equals', pattern: '{{ st2kv.system.greeting }}' } }))).status).toBe(201);
+    const hit = (await call('POST', '/webhooks/kv-gate', { word: 'hello', msg: 'gate' })).body.id;
+    const miss = (await call('POST', '/webhooks/kv-gate', { word: 'bye', msg: 'gate' })).body.id;
+    expect((await decided(`trigger_instance=${hit}`))[0]).toMatchObject({ rule_ref: 'default.kv_gate', status: 'succeeded' });
+    expect((await decided(`trigger_instance=${miss}`))[0]).toMatchObject({ status: 'no_match', failure_reason: expect.stringContaining('trigger.body.word equals') });
   });
 }, { packs: [examples] });

@@ -42,11 +42,13 @@ const YAQL_SINGLE = /^<%((?:(?!%>)[\s\S])*)%>$/;
 
 /** Which language a string uses, or null when it has no expression. */
 export function detectLang(s: string): Lang | null {
+  // Called for every templated value rendered (a rule criterion per event): index arithmetic, no arrays.
   const yaql = s.indexOf('<%');
-  const jinja = Math.min(...[s.indexOf('{{'), s.indexOf('{%')].map((i) => (i < 0 ? Infinity : i)));
-  if (yaql >= 0 && s.includes('%>', yaql + 2) && yaql < jinja) return 'yaql';
-  if (jinja !== Infinity) return 'jinja';
-  return null;
+  const a = s.indexOf('{{');
+  const b = s.indexOf('{%');
+  const jinja = a < 0 ? b : b < 0 ? a : Math.min(a, b);
+  if (yaql >= 0 && (jinja < 0 || yaql < jinja) && s.includes('%>', yaql + 2)) return 'yaql';
+  return jinja >= 0 ? 'jinja' : null;
 }
 
 /** Python's str() of a value spliced into text, as Orquesta and st2 do. */

@@ -9,7 +9,7 @@ import { shown } from '../packs/problems.js';
 import { compilePattern, operators, regexModes, type Operator } from './operators.js';
 import { lookup, parseKey, type Segment } from './payload-path.js';
 import { PyTypeError } from './py.js';
-import { fastTest } from './fast-tests.js';
+import { fastTest, passesFast, type FastTest } from './fast-tests.js';
 import type { RuleProblem } from './model.js';
 
 export interface Leaf {
@@ -25,7 +25,7 @@ export interface Leaf {
   /** A static regex/wildcard pattern, compiled once. */
   regex: RegExp | null;
   /** The operator specialised for a fixed pattern (fast-tests.ts), or null. */
-  test: ((value: unknown) => boolean) | null;
+  test: FastTest | null;
   regexMode: string | undefined;
   /** search: any | all, and the criteria each item is checked against (keys rooted at `item`). */
   condition?: 'any' | 'all';
@@ -53,7 +53,11 @@ export interface Trace {
 
 export interface EvalContext {
   now: number;
-  /** Renders a templated pattern with the lookup roots (`trigger`, `item`) as data. */
+  /**
+   * Renders a templated pattern with the lookup roots (`trigger`, `item`) as data. Jinja
+   * gives the same value for the same text and data, so the matcher renders a criterion
+   * shared by several rules once per event.
+   */
   render(pattern: unknown, data: Record<string, unknown>): unknown;
 }
 
@@ -192,12 +196,13 @@ function searchList(leaf: Leaf, list: unknown[], ctx: EvalContext, trace: Trace[
   return leaf.condition === 'any' ? results.some(Boolean) : results.every(Boolean);
 }
 
-/** One leaf on the generic path (templates, search, uncommon operators). */
-export function passesLeaf(leaf: Leaf, roots: Record<string, unknown>, ctx: EvalContext): boolean {
-  const value = lookup(roots[leaf.root], leaf.path);
-  if (leaf.test) return leaf.test(value);
+/**
+ * An operator leaf's outcome for `value`, the value at its key already looked up (search
+ * leaves are decided by predicate.ts's searchTest). The fast test when there is one.
+ */
+export function leafPassesOn(leaf: Leaf, value: unknown, roots: Record<string, unknown>, ctx: EvalContext): boolean {
+  if (leaf.test) return passesFast(leaf.test, value);
   try {
-    if (leaf.children) return Array.isArray(value) && searchList(leaf, value, ctx, null);
     return leaf.op!(value, patternOf(leaf, roots, ctx), ctx);
   } catch (err) {
     if (!(err instanceof PyTypeError) && !(err instanceof SquallError)) throw err;

@@ -9,14 +9,13 @@ import { parseYaml } from '../packs/yaml-source.js';
 import { compileCriteria, criteriaTemplates, type Group } from './criteria.js';
 import type { Rule, RuleProblem, RuleSpec } from './model.js';
 import { compileWindow, parseDuration, type WindowSpec } from './window.js';
-import { compilePredicate, type Predicate } from './predicate.js';
 
 /** A rule made ready for matching. */
 export interface CompiledRule {
   rule: Rule;
   criteria: Group;
-  /** The criteria as one closure (the matcher's hot path). */
-  passes: Predicate;
+  /** The criteria's templates read the datastore: decided with the rule owner's view of it, not by the matcher alone. */
+  criteriaReadKv: boolean;
   window: WindowSpec | null;
   cooldownMs: number;
   /** Datastore names the templates may read ('system.x'), preloaded before rendering; null when they use no st2kv. */
@@ -115,12 +114,13 @@ export function compileRule(rule: Rule): CompiledRule {
   const criteria = compileCriteria(rule.criteria, ['criteria'], problems);
   const window = rule.window ? compileWindow(rule.window, ['window'], problems) : null;
   if (problems.length) throw ruleInvalid(problems);
-  const texts: string[] = [...criteriaTemplates(criteria)];
+  const criteriaTexts = criteriaTemplates(criteria);
+  const texts: string[] = [...criteriaTexts];
   const found: Array<{ text: string; path: Path }> = [];
   templates(rule.action.parameters, [], found);
   texts.push(...found.map((f) => f.text));
   return {
-    rule, criteria, passes: compilePredicate(criteria), window,
+    rule, criteria, criteriaReadKv: criteriaTexts.some((t) => t.includes('st2kv')), window,
     cooldownMs: rule.cooldown === undefined ? 0 : parseDuration(rule.cooldown) ?? 0,
     kvNames: texts.some((t) => t.includes('st2kv')) ? referencedKeys(...texts) : null,
   };

@@ -5,22 +5,24 @@
 // (its filed criterion fails), reported with that criterion as the reason.
 import type { CompiledRule } from './definition.js';
 import type { Leaf } from './criteria.js';
-import { lookup } from './payload-path.js';
+import { compileLookup } from './payload-path.js';
 import { buildPlan, type Plan } from './plan.js';
 
 // Rules are held by their position ("slot") in `all`, so the matcher's plan can find
-// each rule's criteria in flat arrays.
+// each rule's criteria in flat arrays. Values are looked up in Maps without building a
+// key: strings by themselves (lower-cased in a folding column), numbers and booleans in
+// Python's equality class (1 == 1.0 == True; Map's SameValueZero also gives 0 == -0).
 interface Column {
-  leaf: Leaf;
+  get: (payload: unknown) => unknown;
   fold: boolean;
-  byValue: Map<string, number[]>;
+  strings: Map<string, Int32Array>;
+  numbers: Map<number, Int32Array>;
 }
 
 export interface TriggerRules {
   all: readonly CompiledRule[];
-  /** Rules with no filed criterion: always evaluated. */
-  open: readonly CompiledRule[];
-  openSlots: readonly number[];
+  /** Slots of the rules with no filed criterion: always evaluated. */
+  openSlots: Int32Array;
   columns: readonly Column[];
   /** The criterion each filed rule is filed under. */
   filedBy: ReadonlyMap<CompiledRule, Leaf>;
@@ -28,30 +30,31 @@ export interface TriggerRules {
   plan: Plan;
 }
 
-// Python equality classes: 1 == 1.0 == True, so numbers and booleans share keys.
-function valueKey(v: unknown, fold: boolean): string | null {
-  if (typeof v === 'string') return fold ? `s:${v.toLowerCase()}` : `s:${v}`;
-  if (fold) return null;
-  if (typeof v === 'number') return `n:${v}`;
-  if (typeof v === 'boolean') return `n:${v ? 1 : 0}`;
-  return null;
+type Accepted = { fold: boolean; values: Array<string | number> };
+
+// A filed value: strings as they are, numbers and booleans as numbers (NaN, equal to
+// nothing, is not filed).
+function filedValue(v: unknown): string | number | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return typeof v === 'number' && !Number.isNaN(v) ? v : null;
 }
 
-/** The keys a fixed-pattern leaf accepts, or null when it cannot be filed. */
-function acceptedKeys(leaf: Leaf): { fold: boolean; keys: string[] } | null {
+/** The values a fixed-pattern leaf accepts, or null when it cannot be filed. */
+function accepted(leaf: Leaf): Accepted | null {
   if (leaf.templated || leaf.root !== 'trigger' || leaf.path.some((s) => typeof s === 'symbol')) return null;
   const p = leaf.pattern;
   switch (leaf.type) {
     case 'equals': case 'eq': {
-      const k = valueKey(p, false);
-      return k === null ? null : { fold: false, keys: [k] };
+      const v = filedValue(p);
+      return v === null ? null : { fold: false, values: [v] };
     }
     case 'iequals': case 'ieq':
-      return typeof p === 'string' ? { fold: true, keys: [`s:${p.toLowerCase()}`] } : null;
+      return typeof p === 'string' ? { fold: true, values: [p.toLowerCase()] } : null;
     case 'inside': case 'in': {
       if (!Array.isArray(p) || p.length === 0) return null;
-      const keys = p.map((x) => valueKey(x, false));
-      return keys.every((k): k is string => k !== null) ? { fold: false, keys } : null;
+      const values = p.map(filedValue);
+      return values.every((v) => v !== null) ? { fold: false, values } : null;
     }
     default:
       return null;
@@ -62,46 +65,43 @@ const columnId = (leaf: Leaf, fold: boolean) => `${fold ? 'i' : 'e'}|${JSON.stri
 
 export function fileRules(rules: readonly CompiledRule[]): TriggerRules {
   const openSlots: number[] = [];
-  const columns = new Map<string, Column>();
+  const filing = new Map<string, { leaf: Leaf; fold: boolean; slots: Map<string | number, number[]> }>();
   const filedBy = new Map<CompiledRule, Leaf>();
   rules.forEach((cr, slot) => {
-    let filed = false;
-    if (cr.criteria.kind === 'all') {
-      for (const item of cr.criteria.items) {
-        if (item.kind !== 'leaf') continue;
-        const accepted = acceptedKeys(item);
-        if (!accepted) continue;
-        const id = columnId(item, accepted.fold);
-        const col = columns.get(id) ?? { leaf: item, fold: accepted.fold, byValue: new Map() };
-        columns.set(id, col);
-        for (const k of new Set(accepted.keys)) col.byValue.set(k, [...(col.byValue.get(k) ?? []), slot]);
-        filedBy.set(cr, item);
-        filed = true;
-        break;
+    for (const item of cr.criteria.items) {
+      if (item.kind !== 'leaf') continue;
+      const a = accepted(item);
+      if (!a) continue;
+      const id = columnId(item, a.fold);
+      const col = filing.get(id) ?? { leaf: item, fold: a.fold, slots: new Map() };
+      filing.set(id, col);
+      for (const v of new Set(a.values)) {
+        const list = col.slots.get(v);
+        if (list) list.push(slot);
+        else col.slots.set(v, [slot]);
       }
+      filedBy.set(cr, item);
+      return;
     }
-    if (!filed) openSlots.push(slot);
+    openSlots.push(slot);
   });
-  const open = openSlots.map((i) => rules[i]!);
-  return { all: rules, open, openSlots, columns: [...columns.values()], filedBy, plan: buildPlan(rules) };
+  const columns = [...filing.values()].map(({ leaf, fold, slots }): Column => {
+    const col: Column = { get: compileLookup(leaf.path), fold, strings: new Map(), numbers: new Map() };
+    for (const [v, list] of slots) {
+      if (typeof v === 'string') col.strings.set(v, Int32Array.from(list));
+      else col.numbers.set(v, Int32Array.from(list));
+    }
+    return col;
+  });
+  return { all: rules, openSlots: Int32Array.from(openSlots), columns, filedBy, plan: buildPlan(rules) };
 }
 
-/**
- * The rules worth evaluating for `payload`: the open ones and those filed under its values.
- * A rule is filed in one column and open rules are filed nowhere, so the list has no repeats.
- */
-export function candidateSlots(t: TriggerRules, payload: Record<string, unknown>): readonly number[] {
-  if (t.columns.length === 0) return t.openSlots;
-  let out: number[] | null = null;
-  for (const col of t.columns) {
-    const k = valueKey(lookup(payload, col.leaf.path), col.fold);
-    const hit = k === null ? undefined : col.byValue.get(k);
-    if (hit) out = out ? out.concat(hit) : t.openSlots.concat(hit);
-  }
-  return out ?? t.openSlots;
-}
-
-/** The rules worth evaluating for `payload` (candidateSlots as rules). */
-export function candidates(t: TriggerRules, payload: Record<string, unknown>): CompiledRule[] {
-  return candidateSlots(t, payload).map((i) => t.all[i]!);
+/** The slots filed in `col` under the payload's value, if any. */
+export function filedUnder(col: Column, payload: unknown): Int32Array | undefined {
+  const v = col.get(payload);
+  if (typeof v === 'string') return col.strings.get(col.fold ? v.toLowerCase() : v);
+  if (col.fold) return undefined;
+  if (typeof v === 'number') return col.numbers.get(v);
+  if (typeof v === 'boolean') return col.numbers.get(v ? 1 : 0);
+  return undefined;
 }

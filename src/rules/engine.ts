@@ -18,12 +18,11 @@ import { newId } from '../store/ids.js';
 import * as ruleRows from '../store/rules.js';
 import type { Store, Tx } from '../store/types.js';
 import type { CompiledRule } from './definition.js';
-import type { EvalContext } from './criteria.js';
-import { buildIndex, criteriaPass, explainCriteria, rulesFor, type RuleIndex } from './matcher.js';
+import { buildIndex, explainCriteria, matchPayload, rulesFor, type RuleIndex } from './matcher.js';
 import type { Rule, RuleEnforcement } from './model.js';
 import { groupKey, stepWindow } from './window.js';
-import { candidates } from './discriminator.js';
-import type { Leaf } from './criteria.js';
+import type { TriggerRules } from './discriminator.js';
+import { leafPassesOn, type EvalContext } from './criteria.js';
 import { lookup } from './payload-path.js';
 import { shown } from '../packs/problems.js';
 
@@ -117,12 +116,28 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
   }
 }
 
-async function decide(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerInstance): Promise<Decision> {
-  const miss = await withRuleEnv(deps, tx, cr, (env) => {
-    const ctx = evalContext(deps.now(), env);
-    return criteriaPass(cr, inst.payload, ctx) ? null : explainCriteria(cr, inst.payload, ctx).reason ?? 'criteria did not pass';
-  });
-  if (miss !== null) return { status: 'no_match', execution_id: null, failure_reason: miss, details: {} };
+const noMatch = (reason: string | null): Decision => ({ status: 'no_match', execution_id: null, failure_reason: reason ?? 'criteria did not pass', details: {} });
+
+/**
+ * Whether the rule's criteria pass, as a decision when they do not. The matcher decided
+ * every rule with one context and no datastore; a rule whose criteria read st2kv is
+ * decided again with its owner's view of the datastore.
+ */
+async function criteriaDecision(tx: Tx, deps: RulesDeps, rules: TriggerRules, cr: CompiledRule, inst: TriggerInstance, matched: boolean, ctx: EvalContext): Promise<Decision | null> {
+  if (cr.criteriaReadKv) {
+    const own = await withRuleEnv(deps, tx, cr, (env) => explainCriteria(cr, inst.payload, evalContext(deps.now(), env)));
+    return own.passed ? null : noMatch(own.reason);
+  }
+  if (matched) return null;
+  // A filed criterion that fails is the reason (the discriminator skipped the rule for it).
+  const leaf = rules.filedBy.get(cr);
+  const value = leaf ? lookup(inst.payload, leaf.path) : undefined;
+  if (leaf && !leafPassesOn(leaf, value, { trigger: inst.payload }, ctx)) return noMatch(`${leaf.key} ${leaf.type} ${shown(leaf.pattern)} failed (value ${shown(value ?? null)})`);
+  return noMatch(explainCriteria(cr, inst.payload, ctx).reason);
+}
+
+/** A rule whose criteria passed: its window (if any) decides whether it fires. */
+async function fireRule(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerInstance): Promise<Decision> {
   if (!cr.window) return enforce(tx, deps, cr, inst, {});
   const group = groupKey(cr.window, inst.payload);
   const state = await ruleRows.lockWindow(tx, cr.rule.ref, group, deps.now());
@@ -133,13 +148,6 @@ async function decide(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerIn
   return enforce(tx, deps, cr, inst, details);
 }
 
-// A rule the discriminator index left out: its filed criterion fails for this payload.
-function skipped(leaf: Leaf | undefined, inst: TriggerInstance): Decision {
-  const value = leaf ? lookup(inst.payload, leaf.path) : undefined;
-  const reason = leaf ? `${leaf.key} ${leaf.type} ${shown(leaf.pattern)} failed (value ${shown(value ?? null)})` : 'criteria did not pass';
-  return { status: 'no_match', execution_id: null, failure_reason: reason, details: {} };
-}
-
 /** Decides every enabled rule on the instance's trigger and records each decision. Idempotent. */
 export async function processTriggerInstance(tx: Tx, deps: RulesDeps, id: string): Promise<RuleEnforcement[]> {
   const inst = await eventRows.getInstance(tx, id);
@@ -147,11 +155,12 @@ export async function processTriggerInstance(tx: Tx, deps: RulesDeps, id: string
   const index = await currentIndex(tx, deps);
   const out: RuleEnforcement[] = [];
   const rules = rulesFor(index, inst.trigger);
-  const worth = new Set(candidates(rules, inst.payload));
+  const ctx = evalContext(deps.now(), {});
+  const matched = new Set(matchPayload(index, inst.trigger, inst.payload, ctx));
   for (const cr of rules.all) {
     let decision: Decision;
     try {
-      decision = worth.has(cr) ? await decide(tx, deps, cr, inst) : skipped(rules.filedBy.get(cr), inst);
+      decision = (await criteriaDecision(tx, deps, rules, cr, inst, matched.has(cr), ctx)) ?? (await fireRule(tx, deps, cr, inst));
     } catch (err) {
       if (!(err instanceof SquallError)) throw err;
       decision = { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: {} };

@@ -3,8 +3,8 @@
 import type { Rule } from './model.js';
 import { compileRule, type CompiledRule } from './definition.js';
 import { evalGroup, firstFailure, type EvalContext, type Trace } from './criteria.js';
-import { candidateSlots, fileRules, type TriggerRules } from './discriminator.js';
-import { beginEvent, planPasses } from './plan.js';
+import { filedUnder, fileRules, type TriggerRules } from './discriminator.js';
+import { beginEvent, endEvent, rulePasses, type Plan } from './plan.js';
 
 export interface RuleIndex {
   /** The rules revision this index was built from. */
@@ -45,12 +45,6 @@ function emptyPayloadBlocks(cr: CompiledRule, payload: Record<string, unknown>):
   return cr.criteria.items.length > 0 && isEmpty(payload);
 }
 
-/** Whether the rule's criteria pass for `payload` (fast path: short-circuits, no trace). */
-export function criteriaPass(cr: CompiledRule, payload: Record<string, unknown>, ctx: EvalContext): boolean {
-  if (emptyPayloadBlocks(cr, payload)) return false;
-  return cr.passes({ trigger: payload }, ctx);
-}
-
 /** Every criterion's outcome, and the first failure as one line. */
 export function explainCriteria(cr: CompiledRule, payload: Record<string, unknown>, ctx: EvalContext): { passed: boolean; trace: Trace[]; reason: string | null } {
   const trace: Trace[] = [];
@@ -61,23 +55,36 @@ export function explainCriteria(cr: CompiledRule, payload: Record<string, unknow
   return { passed, trace: top, reason };
 }
 
-/**
- * The rules on the instance's trigger whose criteria pass (the matcher alone; windows
- * aside). One `ctx` for all of them, so criteria shared between rules are decided once.
- */
-export function matchPayload(index: RuleIndex, triggerRef: string, payload: Record<string, unknown>, ctx: EvalContext): CompiledRule[] {
-  const out: CompiledRule[] = [];
-  const roots = { trigger: payload };
-  const empty = isEmpty(payload);
-  const rules = rulesFor(index, triggerRef);
-  const slots = candidateSlots(rules, payload);
-  beginEvent(rules.plan);
-  const { plan } = rules;
+function decideSlots(plan: Plan, slots: Int32Array, all: readonly CompiledRule[], out: CompiledRule[]): void {
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!;
-    // st2: a rule with criteria never matches an empty payload (the rule itself is only read when it matches).
-    if (empty && plan.start[slot + 1]! > plan.start[slot]!) continue;
-    if (planPasses(plan, slot, roots, ctx)) out.push(rules.all[slot]!);
+    if (rulePasses(plan, slot)) out.push(all[slot]!);
   }
+}
+
+/**
+ * The rules on the instance's trigger whose criteria pass (the matcher alone; windows
+ * aside): the open rules, then those filed under the payload's values. One `ctx` for all
+ * of them, so criteria shared between rules are decided once.
+ */
+export function matchPayload(index: RuleIndex, triggerRef: string, payload: Record<string, unknown>, ctx: EvalContext): CompiledRule[] {
+  const rules = rulesFor(index, triggerRef);
+  const { plan, all, openSlots } = rules;
+  const out: CompiledRule[] = [];
+  if (isEmpty(payload)) {
+    // st2: a rule with criteria never matches an empty payload (filed rules all have criteria).
+    for (let i = 0; i < openSlots.length; i++) {
+      const slot = openSlots[i]!;
+      if (plan.start[slot + 1] === plan.start[slot]) out.push(all[slot]!);
+    }
+    return out;
+  }
+  beginEvent(plan, payload, ctx);
+  decideSlots(plan, openSlots, all, out);
+  for (let c = 0; c < rules.columns.length; c++) {
+    const filed = filedUnder(rules.columns[c]!, payload);
+    if (filed) decideSlots(plan, filed, all, out);
+  }
+  endEvent(plan);
   return out;
 }

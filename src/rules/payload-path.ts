@@ -48,3 +48,29 @@ export function lookup(value: unknown, path: readonly Segment[], from = 0): unkn
   }
   return here;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** `h[k]` when `h` is a map (not a list) with its own key `k`, else undefined: one plain-key step of `lookup`. */
+export function ownValue(h: unknown, k: string): unknown {
+  return typeof h === 'object' && h !== null && !Array.isArray(h) && hasOwn.call(h, k) ? (h as Record<string, unknown>)[k] : undefined;
+}
+
+/** The path's one key when it is a single plain key (`trigger.status`), else null. */
+export const singleKey = (path: readonly Segment[]): string | null => (path.length === 1 && typeof path[0] === 'string' ? path[0] : null);
+
+/**
+ * `lookup` for one path as a closure: paths of plain keys (the common `trigger.a.b`) get a
+ * loop without the wildcard and array-index cases; the others fall back to `lookup`.
+ */
+export function compileLookup(path: readonly Segment[]): (value: unknown) => unknown {
+  if (!path.every((s): s is string => typeof s === 'string')) return (value) => lookup(value, path);
+  const keys = path as readonly string[];
+  const k = singleKey(keys);
+  if (k !== null) return (h) => ownValue(h, k);
+  return (value) => {
+    let h = value;
+    for (let i = 0; i < keys.length && h !== undefined; i++) h = ownValue(h, keys[i]!);
+    return h;
+  };
+}

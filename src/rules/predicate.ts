@@ -1,42 +1,40 @@
-// Criteria compiled into one closure per rule for the matcher's hot path: no per-event
-// dispatch on node kinds, payload paths resolved by closures made for their shape.
-// Same outcomes as criteria.ts's evalGroup (criteria.test.ts checks both paths agree).
-import { passesLeaf, type EvalContext, type Group, type Leaf, type Node } from './criteria.js';
-import type { Segment } from './payload-path.js';
+// Criteria compiled into one closure, for criteria decided many times per event: the
+// children of a `search`, once per list item (the matcher's plan, plan.ts, decides the
+// top level). No per-item dispatch on node kinds; payload paths resolved by closures made
+// for their shape. Same outcomes as criteria.ts's evalGroup (criteria.test.ts checks both
+// paths agree).
+import { leafPassesOn, type EvalContext, type Group, type Leaf, type Node } from './criteria.js';
+import { passesFast } from './fast-tests.js';
+import { compileLookup } from './payload-path.js';
 
 export type Predicate = (roots: Record<string, unknown>, ctx: EvalContext) => boolean;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
-function getter(root: string, path: readonly Segment[]): ((roots: Record<string, unknown>) => unknown) | null {
-  if (!path.every((s): s is string => typeof s === 'string')) return null;
-  const keys = path as readonly string[];
-  if (keys.length === 1) {
-    const k = keys[0]!;
-    return (roots) => {
-      const h = roots[root];
-      return typeof h === 'object' && h !== null && !Array.isArray(h) && hasOwn.call(h, k) ? (h as Record<string, unknown>)[k] : undefined;
-    };
-  }
-  return (roots) => {
-    let h: unknown = roots[root];
-    for (let i = 0; i < keys.length; i++) {
-      if (typeof h !== 'object' || h === null || Array.isArray(h) || !hasOwn.call(h, keys[i]!)) return undefined;
-      h = (h as Record<string, unknown>)[keys[i]!];
-    }
-    return h;
+/**
+ * A `search` leaf's check of the value at its key: st2's condition any → some item passes
+ * every child criterion; all → every item does (true for an empty list); not a list → false.
+ */
+export function searchTest(leaf: Leaf): (value: unknown, ctx: EvalContext) => boolean {
+  const item = compilePredicate(leaf.children!);
+  const any = leaf.condition === 'any';
+  return (value, ctx) => {
+    if (!Array.isArray(value)) return false;
+    for (let i = 0; i < value.length; i++) if (item({ item: value[i] }, ctx) === any) return any;
+    return !any;
   };
 }
 
 function leafPredicate(leaf: Leaf): Predicate {
-  const test = leaf.test;
-  const get = test ? getter(leaf.root, leaf.path) : null;
-  if (test && get) return (roots) => test(get(roots));
-  return (roots, ctx) => passesLeaf(leaf, roots, ctx);
+  const get = compileLookup(leaf.path);
+  const { root, test } = leaf;
+  if (test) return (roots) => passesFast(test, get(roots[root]));
+  if (leaf.children) {
+    const search = searchTest(leaf);
+    return (roots, ctx) => search(get(roots[root]), ctx);
+  }
+  return (roots, ctx) => leafPassesOn(leaf, get(roots[root]), roots, ctx);
 }
 
-/** One closure deciding a single criterion or group. */
-export function nodePredicate(n: Node): Predicate {
+function nodePredicate(n: Node): Predicate {
   return n.kind === 'leaf' ? leafPredicate(n) : compilePredicate(n);
 }
 

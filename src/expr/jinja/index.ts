@@ -54,7 +54,7 @@ function guarded<T>(fn: () => T, source?: string): T {
 }
 
 /** A value leaving the template: plain JSON-like data only (no runtime objects, no cycles). */
-function toResult(v: unknown, seen: Set<object> = new Set()): unknown {
+function toResult(v: unknown, seen?: Set<object>): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof Undefined) {
     if (v.lenient) return '';
@@ -63,6 +63,8 @@ function toResult(v: unknown, seen: Set<object> = new Set()): unknown {
   if (v instanceof KvRef) return resolveKv(v);
   if (v instanceof PyFloat) return v.value;
   if (v instanceof Callable || v instanceof Namespace || v instanceof LoopContext) return repr(v);
+  // Created only for containers: most results are scalars.
+  seen ??= new Set();
   if (seen.has(v)) throw evalError('the result contains a reference to itself');
   if (Array.isArray(v)) {
     seen.add(v);
