@@ -64,7 +64,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // Rules act with their owner's permissions, workflow tasks and action templates with those
   // of the user who started the execution; work with no user acts for the system.
   const kv = kvReader(datastore, auth.onBehalf.mayDecrypt);
-  const runners = builtinRunners(kv);
+  const runners = builtinRunners();
   // A job this node writes for a queue it consumes goes to its consumer directly (no claim).
   const localConsumers: LocalConsumers = new Map();
   const events = { ...createEventDeps(now, config.dedupeWindowSeconds * 1000), localConsumers };
@@ -72,7 +72,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const controls = new Map<string, RunControl>();
   const catalog = createCatalog(store, now);
   const executions: ExecutionDeps = {
-    store, now, log, node: config.node, runners, localConsumers,
+    store, now, log, node: config.node, runners, localConsumers, kv,
+    packConfig: (tx, pack) => resolvePackConfig(datastore, pack, tx),
     findAction: catalog.findAction,
     packDir: catalog.packDir,
     policies: catalog.policies,

@@ -1,27 +1,21 @@
 // The runners every Squall node has, by st2 runner type name.
-import type { KvReader } from '../datastore/template.js';
 import { httpRunner } from './http.js';
 import { localShellCmdRunner, localShellScriptRunner } from './local-shell.js';
 import { noopRunner } from './noop.js';
 import { remoteShellCmdRunner, remoteShellScriptRunner } from './remote-shell.js';
-import { cmdRenderer } from './shell-command.js';
 import type { Runner } from './types.js';
 
 export type { Runner, RunContext, RunOutcome, RunStatus, OutputStream } from './types.js';
 export { runProcess, type ProcessOptions, type ProcessResult } from './process.js';
 
-/**
- * The built-in runners: local-shell-cmd, local-shell-script, http-request, noop, remote-shell-cmd,
- * remote-shell-script. With `kv`, st2kv in a `cmd` reads the datastore as the execution's user.
- */
-export function builtinRunners(kv?: KvReader): Map<string, Runner> {
-  const render = cmdRenderer(kv);
+/** The built-in runners: local-shell-cmd, local-shell-script, http-request, noop, remote-shell-cmd, remote-shell-script. */
+export function builtinRunners(): Map<string, Runner> {
   const runners = [
-    localShellCmdRunner(render),
+    localShellCmdRunner(),
     localShellScriptRunner(),
     httpRunner(),
     noopRunner(),
-    remoteShellCmdRunner(render),
+    remoteShellCmdRunner(),
     remoteShellScriptRunner(),
   ];
   return new Map(runners.map((r) => [r.name, r]));
