@@ -167,12 +167,15 @@ describe('resolveParameters renders templates as st2 live parameters', () => {
     expect(resolveParameters(action, localCmd, { rendered: { message: '{{ x }} $(id)' } })).toMatchObject({ message: '{{ x }} $(id)', cmd: "echo '{{ x }} $(id)'" });
   });
 
-  it('quotes each value rendered into a shell cmd, and accepts an immutable default given again rendered', () => {
+  it('quotes each value rendered into a shell cmd; an immutable one is its default, rendered again', () => {
     const action = makeAction({ parameters: { v: { type: 'string' }, cmd: { type: 'string', default: 'printf %s "{{ v }}"', immutable: true } } });
     const first = resolveParameters(action, localCmd, { live: { v: '"; reboot' } });
     expect(first.cmd).toBe('printf %s "\\"; reboot"');
+    // A retry carries the rendered value over; what a rule passes for it is replaced (st2); a direct run is told.
     expect(resolveParameters(action, localCmd, { rendered: first })).toEqual(first);
-    expect(problemsOf(() => resolveParameters(action, localCmd, { rendered: { ...first, cmd: 'reboot' } })).message).toMatch(/^parameters\.cmd: is immutable/);
+    expect(resolveParameters(action, localCmd, { rendered: { ...first, cmd: 'reboot' } })).toEqual(first);
+    expect(resolveParameters(action, localCmd, { live: { v: '"; reboot', cmd: first.cmd } })).toEqual(first);
+    expect(problemsOf(() => resolveParameters(action, localCmd, { live: { ...first, cmd: 'reboot' } })).message).toMatch(/^parameters\.cmd: is immutable/);
     expect(problemsOf(() => resolveParameters(makeAction(), localCmd, { live: { cmd: 'echo `echo {{ cwd }}`' } })).message).toMatch(/^parameters\.cmd: .*backticks/);
   });
 

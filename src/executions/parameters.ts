@@ -70,13 +70,14 @@ const hasDefault = (spec: ParameterSpec) => spec.default !== undefined && spec.d
 
 /**
  * Where a parameter's value starts: what was given, else its default. An immutable parameter
- * always starts from its default (st2 _process_defaults); what was given for it is checked
- * once the default is rendered.
+ * always has its default (st2 _process_defaults): what a rule, a workflow or an earlier
+ * execution passes for it is replaced, as st2 does; what a direct run gives is checked once
+ * the default is rendered (checkImmutables).
  */
 function startOf(name: string, spec: ParameterSpec, given: Required<GivenParameters>, names: ReadonlySet<string>, report: (message: string) => void): Start | null {
   const isLive = own(given.live, name);
-  if ((isLive || own(given.rendered, name)) && !(spec.immutable && hasDefault(spec))) {
-    if (spec.immutable) return report('is immutable and cannot be given'), null;
+  if (spec.immutable && isLive && !hasDefault(spec)) return report('is immutable and cannot be given'), null;
+  if (!spec.immutable && (isLive || own(given.rendered, name))) {
     const value = isLive ? given.live[name] : given.rendered[name];
     return { value, given: true, plan: isLive ? planTemplates(value, names) : null };
   }
@@ -172,12 +173,11 @@ function renderTemplates(r: Resolution, action: Action, runner: Runner, starts: 
   }
 }
 
-/** An immutable parameter given a value: it must be the default as written, or as rendered (a retry or re-run carries that over). */
-function checkImmutables(r: Resolution, given: Required<GivenParameters>): void {
+/** An immutable parameter a direct run gives a value: it must be the default, as written or as rendered. */
+function checkImmutables(r: Resolution, live: Record<string, unknown>): void {
   for (const [name, spec] of Object.entries(r.schema)) {
-    const was = own(given.live, name) ? given.live[name] : given.rendered[name];
-    if (!spec.immutable || !hasDefault(spec) || was === undefined || !r.resolved.has(name)) continue;
-    if (!sameValue(was, spec.default) && !sameValue(was, r.resolved.get(name))) {
+    if (!spec.immutable || !hasDefault(spec) || !own(live, name) || !r.resolved.has(name)) continue;
+    if (!sameValue(live[name], spec.default) && !sameValue(live[name], r.resolved.get(name))) {
       r.report(name, `is immutable: it cannot be changed from ${quoteFor(r.hidden.has(name))(spec.default)}`);
     }
   }
@@ -205,7 +205,7 @@ export function resolveParameters(action: Action, runner: Runner, given: GivenPa
     if (!start.plan) (start.given ? r.accept : r.keep)(name, start.value);
   }
   renderTemplates(r, action, runner, starts, env.kv);
-  checkImmutables(r, values);
+  checkImmutables(r, values.live);
   if (r.problems.length > 0) {
     const text = r.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
     throw new SquallError('PARAMETERS_INVALID', text, { field: r.problems[0]!.field }, { details: r.problems });
