@@ -78,8 +78,9 @@ function templateTexts(action: Action, runner: Runner, live: Record<string, unkn
  * starts the execution (context.user).
  */
 async function parametersOf(tx: Tx, deps: ExecutionDeps, action: Action, runner: Runner, req: ExecutionRequest): Promise<Record<string, unknown>> {
-  const given: GivenParameters = { live: req.parameters ?? {}, rendered: req.rendered ?? {} };
-  const texts = templateTexts(action, runner, given.live!);
+  const live = req.parameters ?? {};
+  const given: GivenParameters = { live, rendered: req.rendered ?? {} };
+  const texts = templateTexts(action, runner, live);
   const context = req.context ?? {};
   const env: TemplateEnv = { context };
   if (deps.packConfig && texts.some((t) => t.includes('config_context'))) env.config = await deps.packConfig(tx, action.pack);
