@@ -68,7 +68,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const kv = kvReader(datastore, auth.onBehalf.mayDecrypt);
   // Action processes are forked by a small helper process: a fork from the server blocks its event loop.
   const processHost = new ProcessHost(log);
-  const runners = builtinRunners(kv, processHost.spawn);
+  const runners = builtinRunners(processHost.spawn);
   // A job this node writes for a queue it consumes goes to its consumer directly (no claim).
   const localConsumers: LocalConsumers = new Map();
   const events = { ...createEventDeps(now, config.dedupeWindowSeconds * 1000), localConsumers };
@@ -76,7 +76,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const controls = new Map<string, RunControl>();
   const catalog = createCatalog(store, now);
   const executions: ExecutionDeps = {
-    store, now, log, node: config.node, runners, localConsumers,
+    store, now, log, node: config.node, runners, localConsumers, kv,
+    packConfig: (tx, pack) => resolvePackConfig(datastore, pack, tx),
     findAction: catalog.findAction,
     packDir: catalog.packDir,
     policies: catalog.policies,

@@ -4,7 +4,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cmdRenderer } from '../src/runners/shell-command.js';
 import { remoteShellCmdRunner, remoteShellScriptRunner } from '../src/runners/remote-shell.js';
 import { makeAction, makeContext } from '../src/runners/test-helpers.js';
 import { sshdOrSkipReason, type TestSshd } from '../bench/sshd.js';
@@ -13,7 +12,7 @@ const started = await sshdOrSkipReason(20);
 const sshd = typeof started === 'string' ? null : started;
 const skipReason = typeof started === 'string' ? started : '';
 
-const cmdRunner = remoteShellCmdRunner(cmdRenderer());
+const cmdRunner = remoteShellCmdRunner();
 const scriptRunner = remoteShellScriptRunner();
 const PACK_DIR = join(import.meta.dirname, 'ssh', 'remote-pack');
 

@@ -119,12 +119,13 @@ describeServer('workflows and templates act as the user who started them', (serv
     expect(plain.result.stdout).toBe('hello blue');
     const secret = await runToEnd(null, 'core.local', { cmd: 'echo {{ st2kv.system.wfkv_token | decrypt_kv }}' });
     expect(secret.result.stdout).toBe('********');
-    const refused = await runToEnd('otto', 'core.local', { cmd: 'echo {{ st2kv.system.wfkv_token | decrypt_kv }}' });
-    expect(refused.status).toBe('failed');
-    expect(refused.result.error).toContain('user otto may not decrypt system.wfkv_token');
-    const missing = await runToEnd(null, 'core.local', { cmd: "echo {{ st2kv('system.wfkv_nothing') }}" });
-    expect(missing.status).toBe('failed');
-    expect(missing.result.error).toMatch(/^cmd: cannot render \{\{ st2kv\('system.wfkv_nothing'\) \}\}: st2kv\(\): the key "system.wfkv_nothing" does not exist/);
+    // Rendered when the execution is requested (st2 render_live_params): a template that cannot render is refused, naming the parameter.
+    const refused = await as('otto')('POST', '/executions', { action: 'core.local', parameters: { cmd: 'echo {{ st2kv.system.wfkv_token | decrypt_kv }}' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.faultstring).toContain('user otto may not decrypt system.wfkv_token');
+    const missing = await admin('POST', '/executions', { action: 'core.local', parameters: { cmd: "echo {{ st2kv('system.wfkv_nothing') }}" } });
+    expect(missing.status).toBe(422);
+    expect(missing.body.faultstring).toMatch(/^parameters\.cmd: cannot render \{\{ st2kv\('system.wfkv_nothing'\) \}\}: st2kv\(\): the key "system.wfkv_nothing" does not exist/);
   });
 
   it('fails a task the starting user may not run with FORBIDDEN, runs nothing, and follows failed()', async () => {

@@ -3,6 +3,7 @@ import type { LocalConsumers } from '../store/queue.js';
 import type { Store, Tx } from '../store/types.js';
 import type { Action, Policy } from '../packs/index.js';
 import type { Runner } from '../runners/types.js';
+import type { KvReader } from '../datastore/template.js';
 import type { Execution } from './model.js';
 
 /** What the executions module needs from the rest of the node; passed in, never global. */
@@ -23,10 +24,15 @@ export interface ExecutionDeps {
   /** Called when a child execution (parent_id set) pauses, waits (pending) or runs again after that. */
   onChildStatus: Array<(tx: Tx, execution: Execution) => Promise<void>>;
   /**
-   * Decrypted datastore secrets, masked in every execution's result and output (see redact.ts)
-   * and in the parameters every surface shows (masking.ts); read through `tx` when given.
+   * The secret values Squall holds (datastore secrets decrypted, secret pack config settings),
+   * masked in every execution's result and output (see redact.ts) and in the parameters every
+   * surface shows (masking.ts); read through `tx` when given.
    */
   knownSecrets?: (tx?: Tx) => Promise<unknown[]>;
+  /** st2kv in parameter templates: reads the datastore as the user who starts the execution. */
+  kv?: KvReader;
+  /** config_context in parameter templates: the config of the pack, resolved; read through `tx`. */
+  packConfig?: (tx: Tx, pack: string) => Promise<Record<string, unknown>>;
   /** This node's queue consumers, so that a requested execution goes to its scheduler without a claim. */
   localConsumers?: LocalConsumers;
   /** Run control of executions that live beyond one process (workflows), by runner type. */

@@ -1,14 +1,15 @@
 // Secret parameters never leave the server in clear. Every surface that shows an execution's
 // parameters (API answers, the stream, the action trigger's payload, rule enforcements)
 // shows them through parameterMask: `secret: true` parameters (on the action or its runner)
-// as ********, and every datastore secret masked wherever it appears (a rule or workflow may
-// have rendered a decrypted key into a parameter not marked secret). The stored execution
-// keeps them for the run. The secret fields of an inquiry's response (`secret: true` in its
-// schema) are masked too.
+// as ********, and wherever it appears in another parameter every value of those and every
+// secret Squall holds (a template, a rule or a workflow may have rendered a password
+// parameter into a cmd, a decrypted key or a pack config's token into a URL). The stored
+// execution keeps them for the run. The secret fields of an inquiry's response (`secret:
+// true` in its schema) are masked too.
 import type { ExecutionDeps } from './deps.js';
 import type { Execution } from './model.js';
 import { maskSecrets, mergeParameterSchemas } from './parameters.js';
-import { createRedactor } from './redact.js';
+import { createRedactor, secretParameterValues } from './redact.js';
 import type { ParameterSchema } from '../packs/index.js';
 import type { Tx } from '../store/types.js';
 import { maskSecretResponse } from '../inquiries/schema.js';
@@ -26,8 +27,13 @@ export async function parameterMask(tx: Tx, deps: MaskDeps, actions: Iterable<st
     const action = await deps.findAction(tx, ref).catch(() => null);
     schemaOf.set(ref, action ? mergeParameterSchemas(deps.runners.get(action.runner_type)?.parameters ?? {}, action.parameters) : {});
   }
-  const redactor = createRedactor(deps.knownSecrets ? await deps.knownSecrets(tx) : []);
-  return (action, parameters) => redactor.value(maskSecrets(schemaOf.get(action) ?? {}, parameters));
+  const known = deps.knownSecrets ? await deps.knownSecrets(tx) : [];
+  const redactor = createRedactor(known);
+  return (action, parameters) => {
+    const schema = schemaOf.get(action) ?? {};
+    const own = secretParameterValues(schema, parameters);
+    return (own.length ? createRedactor([...known, ...own]) : redactor).value(maskSecrets(schema, parameters));
+  };
 }
 
 /** Copies of the executions as every surface shows them, read through `tx`. */

@@ -21,13 +21,13 @@ function problemsOf(fn: () => unknown): SquallError {
 
 function withParams(parameters: ParameterSchema, runner: Runner = noop) {
   const action = makeAction({ parameters });
-  return (given: Record<string, unknown>) => resolveParameters(action, runner, given);
+  return (given: Record<string, unknown>) => resolveParameters(action, runner, { live: given });
 }
 
 describe('resolveParameters', () => {
   it('merges runner parameters under the action and applies defaults', () => {
     const action = makeAction({ parameters: { cmd: { type: 'string', required: true }, timeout: { default: 5 } } });
-    expect(resolveParameters(action, localCmd, { cmd: 'true' })).toEqual({ cmd: 'true', kwarg_op: '--', sudo: false, timeout: 5 });
+    expect(resolveParameters(action, localCmd, { live: { cmd: 'true' } })).toEqual({ cmd: 'true', kwarg_op: '--', sudo: false, timeout: 5 });
   });
 
   it('coerces CLI strings to the declared types', () => {
@@ -71,8 +71,8 @@ describe('resolveParameters', () => {
 
   it('rejects a changed immutable value, accepts the default given again', () => {
     const action = makeAction({ parameters: { cmd: { type: 'string', default: 'echo hi', immutable: true }, sudo: { immutable: true } } });
-    expect(resolveParameters(action, localCmd, { cmd: 'echo hi', sudo: false })).toMatchObject({ cmd: 'echo hi', sudo: false });
-    const err = problemsOf(() => resolveParameters(action, localCmd, { cmd: 'rm -rf /', sudo: 'true' }));
+    expect(resolveParameters(action, localCmd, { live: { cmd: 'echo hi', sudo: false } })).toMatchObject({ cmd: 'echo hi', sudo: false });
+    const err = problemsOf(() => resolveParameters(action, localCmd, { live: { cmd: 'rm -rf /', sudo: 'true' } }));
     expect(err.message).toContain('parameters.cmd: is immutable');
     expect(err.message).toContain('parameters.sudo: is immutable');
   });
@@ -84,7 +84,7 @@ describe('resolveParameters', () => {
 
   it('treats an immutable default as meeting required (core.echo cmd)', () => {
     const action = makeAction({ parameters: { message: { type: 'string', required: true }, cmd: { type: 'string', required: true, default: 'echo "{{message}}"', immutable: true } } });
-    expect(resolveParameters(action, localCmd, { message: 'x' })).toMatchObject({ cmd: 'echo "{{message}}"', message: 'x' });
+    expect(resolveParameters(action, localCmd, { live: { message: 'x' } })).toMatchObject({ cmd: 'echo "x"', message: 'x' });
   });
 
   it('accepts null for an optional parameter and not for a required one', () => {
@@ -113,6 +113,79 @@ describe('resolveParameters', () => {
     const first = resolve({});
     (first.o as { a: number[] }).a.push(2);
     expect(resolve({})).toEqual({ o: { a: [1] } });
+  });
+});
+
+describe('resolveParameters renders templates as st2 live parameters', () => {
+  const kvOf = (pairs: Record<string, unknown>) => (key: string) => pairs[key];
+
+  it('renders a default reading other parameters after them, whatever the declaration order', () => {
+    const resolve = withParams({
+      url: { type: 'string', default: '{{ base }}/{{ path }}' },
+      base: { type: 'string', default: 'http://{{ host }}:{{ port }}' },
+      host: { type: 'string', required: true },
+      port: { type: 'integer', default: 80 },
+      path: { type: 'string', default: 'health' },
+    });
+    expect(resolve({ host: 'h1', port: '8080' })).toEqual({ url: 'http://h1:8080/health', base: 'http://h1:8080', host: 'h1', port: 8080, path: 'health' });
+  });
+
+  it('renders Jinja in given values too, with st2kv, config_context and action_context', () => {
+    const action = makeAction({ parameters: { url: { type: 'string' }, region: { type: 'string', default: '{{ config_context.region }}' }, who: { type: 'string', default: '{{ action_context.user }}' } } });
+    const env = { kv: kvOf({ 'system.api': 'http://api' }), config: { region: 'eu' }, context: { user: 'ann' } };
+    expect(resolveParameters(action, noop, { live: { url: '{{ st2kv.system.api }}/health' } }, env)).toEqual({ url: 'http://api/health', region: 'eu', who: 'ann' });
+  });
+
+  it('casts what it renders to the declared type', () => {
+    const resolve = withParams({
+      count: { type: 'integer', default: '{{ "5" }}' }, next: { type: 'integer', default: '{{ count + 1 }}' },
+      on: { type: 'boolean', default: '{{ count > 3 }}' }, ratio: { type: 'number', default: '{{ count }}.5' },
+      list: { type: 'array', default: '{{ [count, next] }}' }, text: { type: 'string', default: '{{ count }}' },
+      nested: { type: 'object', default: { n: '{{ count }}', s: 'n={{ count }}', keep: '<% $.x %>' } },
+    });
+    expect(resolve({})).toEqual({ count: 5, next: 6, on: true, ratio: 5.5, list: [5, 6], text: '5', nested: { n: 5, s: 'n=5', keep: '<% $.x %>' } });
+    expect(problemsOf(() => resolve({ count: 'lots' })).message).toBe('parameters.count: expected integer, got "lots"');
+  });
+
+  it('reports a cycle naming its parameters, and a self-reference', () => {
+    const resolve = withParams({ a: { type: 'string', default: '{{ b }}' }, b: { type: 'string', default: 'x{{ c }}' }, c: { type: 'string', default: '{{ a }}' }, d: { type: 'string', default: '{{ d }}' } });
+    const err = problemsOf(() => resolve({}));
+    expect(err.message).toBe('parameters.a: its template is part of a cycle: a → b → c → a; parameters.b: its template is part of a cycle: a → b → c → a; '
+      + 'parameters.c: its template is part of a cycle: a → b → c → a; parameters.d: its template is part of a cycle: d → d');
+    expect((err.details as Array<{ field: string }>).map((p) => p.field)).toEqual(['parameters.a', 'parameters.b', 'parameters.c', 'parameters.d']);
+  });
+
+  it('keeps as text what st2 keeps: no parameter or context read, or not Jinja that parses', () => {
+    const resolve = withParams({ m: { type: 'string' }, f: { type: 'string' }, x: { type: 'string', default: 'v' } });
+    expect(resolve({ m: '{{ trigger.body }}', f: "docker ps --format '{{.Names}}'" })).toEqual({ m: '{{ trigger.body }}', f: "docker ps --format '{{.Names}}'", x: 'v' });
+    expect(problemsOf(() => resolve({ m: '{{ x }} {{ trigger.body }}' })).message)
+      .toBe('parameters.m: its template reads trigger, which is neither a parameter of test.action nor config_context, action_context');
+  });
+
+  it('never renders values rendered already (a rule, a workflow), and still renders defaults', () => {
+    const action = makeAction({ parameters: { message: { type: 'string', required: true }, cmd: { type: 'string', default: 'echo {{ message }}', immutable: true } } });
+    expect(resolveParameters(action, localCmd, { rendered: { message: '{{ x }} $(id)' } })).toMatchObject({ message: '{{ x }} $(id)', cmd: "echo '{{ x }} $(id)'" });
+  });
+
+  it('quotes each value rendered into a shell cmd; an immutable one is its default, rendered again', () => {
+    const action = makeAction({ parameters: { v: { type: 'string' }, cmd: { type: 'string', default: 'printf %s "{{ v }}"', immutable: true } } });
+    const first = resolveParameters(action, localCmd, { live: { v: '"; reboot' } });
+    expect(first.cmd).toBe('printf %s "\\"; reboot"');
+    // A retry carries the rendered value over; what a rule passes for it is replaced (st2); a direct run is told.
+    expect(resolveParameters(action, localCmd, { rendered: first })).toEqual(first);
+    expect(resolveParameters(action, localCmd, { rendered: { ...first, cmd: 'reboot' } })).toEqual(first);
+    expect(resolveParameters(action, localCmd, { live: { v: '"; reboot', cmd: first.cmd } })).toEqual(first);
+    expect(problemsOf(() => resolveParameters(action, localCmd, { live: { ...first, cmd: 'reboot' } })).message).toMatch(/^parameters\.cmd: is immutable/);
+    expect(problemsOf(() => resolveParameters(makeAction(), localCmd, { live: { cmd: 'echo `echo {{ cwd }}`' } })).message).toMatch(/^parameters\.cmd: .*backticks/);
+  });
+
+  it('names the parameter whose template fails, and never quotes a value read from a secret or the datastore', () => {
+    const action = makeAction({ parameters: { token: { type: 'string', secret: true }, n: { type: 'integer', default: '{{ token }}' }, k: { type: 'integer', default: '{{ st2kv.system.k }}' }, bad: { type: 'string', default: '{{ 1 / 0 }}' } } });
+    const err = problemsOf(() => resolveParameters(action, noop, { live: { token: 'tok-Hunter2' } }, { kv: kvOf({ 'system.k': 'kv-S3cret' }) }));
+    expect(err.message).toContain('parameters.n: expected integer, got ********');
+    expect(err.message).toContain('parameters.k: expected integer, got ********');
+    expect(err.message).toMatch(/parameters\.bad: cannot render: .*division by zero/);
+    expect(err.message).not.toMatch(/Hunter2|S3cret/);
   });
 });
 

@@ -1,9 +1,13 @@
-// Parameter resolution: the runner's parameters merged under the action's, the given values
-// checked against the merged schema (coercing CLI strings), defaults applied. Every problem
-// is reported at once, each naming its parameter.
+// Parameter resolution: the runner's parameters merged under the action's, defaults applied,
+// templates rendered (parameter-templates.ts), then every value checked against the merged
+// schema, coercing CLI strings and rendered text to the declared types as st2 casts them.
+// Every problem is reported at once, each naming its parameter.
 import { SquallError } from '../errors.js';
+import { renderJinja, type EvalEnv } from '../expr/index.js';
 import type { Action, ParameterSchema, ParameterSpec } from '../packs/model.js';
 import type { Runner } from '../runners/types.js';
+import { checkValue, sameValue, typesOf, type Quote } from './coercion.js';
+import { CONTEXT_NAMES, mapTemplates, planTemplates, renderOrder, type TemplatePlan } from './parameter-templates.js';
 
 /** st2's MASKED_ATTRIBUTE_VALUE. */
 export const MASKED_VALUE = '********';
@@ -46,169 +50,181 @@ function mergeSchemas(runner: ParameterSchema, action: ParameterSchema): Paramet
 
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v));
 // A problem with a secret parameter never quotes its value: the message is answered, logged
-// and kept in rule enforcements.
-const quoteFor = (spec: ParameterSpec) => (v: unknown) => (spec.secret ? MASKED_VALUE : show(v));
+// and kept in rule enforcements. Nor does one with a value rendered from a secret, the
+// datastore or the pack config.
+const quoteFor = (hidden: boolean): Quote => (v) => (hidden ? MASKED_VALUE : show(v));
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The values an execution is requested with. */
+export interface GivenParameters {
+  /** Given for a direct run (API, CLI): Jinja in them is rendered, as st2's live parameters. */
+  live?: Record<string, unknown>;
+  /** Rendered already, by a rule or a workflow, or resolved for an earlier execution: taken as they are. */
+  rendered?: Record<string, unknown>;
 }
 
-const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, on: true, off: false, '1': true, '0': false };
+/** What parameter templates read besides the other parameters. */
+export interface TemplateEnv {
+  /** st2kv: the datastore, read as the execution's user. */
+  kv?: EvalEnv['kv'];
+  /** config_context: the resolved config of the action's pack. */
+  config?: Record<string, unknown>;
+  /** action_context: the execution's context (user, source, rule, …). */
+  context?: Record<string, unknown>;
+}
 
-type Coerced = { ok: true; value: unknown } | { ok: false };
+/** One parameter's value before rendering and checking: given, or its default. */
+interface Start {
+  value: unknown;
+  given: boolean;
+  plan: TemplatePlan | null;
+}
 
-function tryJson(text: string): Coerced {
+const own = (o: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined;
+const hasDefault = (spec: ParameterSpec) => spec.default !== undefined && spec.default !== null;
+
+/**
+ * Where a parameter's value starts: what was given, else its default. An immutable parameter
+ * always has its default (st2 _process_defaults): what a rule, a workflow or an earlier
+ * execution passes for it is replaced, as st2 does; what a direct run gives is checked once
+ * the default is rendered (checkImmutables).
+ */
+function startOf(name: string, spec: ParameterSpec, given: Required<GivenParameters>, names: ReadonlySet<string>, report: (message: string) => void): Start | null {
+  const isLive = own(given.live, name);
+  if (spec.immutable && isLive && !hasDefault(spec)) return report('is immutable and cannot be given'), null;
+  if (!spec.immutable && (isLive || own(given.rendered, name))) {
+    const value = isLive ? given.live[name] : given.rendered[name];
+    return { value, given: true, plan: isLive ? planTemplates(value, names) : null };
+  }
+  if (!hasDefault(spec)) return spec.required ? (report('is required'), null) : null;
+  const value = structuredClone(spec.default);
+  return { value, given: false, plan: planTemplates(value, names) };
+}
+
+/**
+ * Renders one parameter's templates over `data`: with the runner's own renderer when it has
+ * one for the parameter (the shell runners' cmd), else as Jinja. A lone `{{ … }}` keeps the
+ * type of its value when the parameter is not a string (nested strings always do), as st2's
+ * to_complex; otherwise the text, cast after.
+ */
+function renderStart(name: string, spec: ParameterSpec, start: Start, runner: Runner, data: Record<string, unknown>, kv: EvalEnv['kv']): { ok: true; value: unknown } | { ok: false; error: string } {
+  const env: EvalEnv = kv ? { kv } : {};
+  const renderer = runner.renderers?.[name];
+  const templates = start.plan!.templates;
   try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
+    if (renderer && typeof start.value === 'string') return renderer(start.value, (t) => String(renderJinja(t, data, env, false)));
+    const types = typesOf(spec);
+    const typed = types.length > 0 && !types.includes('string');
+    if (typeof start.value === 'string') return { ok: true, value: renderJinja(start.value, data, env, typed) };
+    return { ok: true, value: mapTemplates(start.value, templates, (t) => renderJinja(t, data, env, true)) };
+  } catch (err) {
+    if (!(err instanceof SquallError)) throw err;
+    return { ok: false, error: `cannot render: ${err.message}` };
   }
 }
 
-/** st2 CLI's object form `key1=val1,key2=val2` (how `env` is documented). */
-function keyValues(text: string): Coerced {
-  const value: Record<string, string> = {};
-  for (const pair of text.split(',')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) return { ok: false };
-    value[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
-  }
-  return { ok: true, value };
+const listed = (names: readonly string[]) => names.join(', ');
+
+/** One resolution under way: the values so far and the problems found. */
+interface Resolution {
+  schema: ParameterSchema;
+  /** What templates read: the contexts, then every declared parameter (null until it has a value). */
+  data: Record<string, unknown>;
+  resolved: Map<string, unknown>;
+  /** Parameters with a problem. */
+  failed: Set<string>;
+  /** Parameters whose value may hold a secret: problems with them never quote it. */
+  hidden: Set<string>;
+  problems: ParameterProblem[];
+  report(name: string, message: string): void;
+  /** Checks a given or rendered value and keeps it (coerced) when it passes. */
+  accept(name: string, value: unknown): void;
+  /** Keeps a value as it is (a default of the pack's). */
+  keep(name: string, value: unknown): void;
 }
 
-/** Converts a CLI string to the declared type; other values must already have it. */
-function coerceTo(type: string, value: unknown, spec: ParameterSpec): Coerced {
-  const text = typeof value === 'string' ? value.trim() : null;
-  switch (type) {
-    case 'string':
-      return typeof value === 'string' ? { ok: true, value } : { ok: false };
-    case 'integer': {
-      if (typeof value === 'number') return Number.isInteger(value) ? { ok: true, value } : { ok: false };
-      return text !== null && /^[-+]?\d+$/.test(text) ? { ok: true, value: Number(text) } : { ok: false };
+function newResolution(schema: ParameterSchema, env: TemplateEnv): Resolution {
+  const names = Object.keys(schema);
+  const data: Record<string, unknown> = { config_context: env.config ?? {}, action_context: env.context ?? {} };
+  for (const name of names) data[name] = null;
+  const r: Resolution = {
+    schema, data, resolved: new Map(), failed: new Set(), hidden: new Set(names.filter((n) => schema[n]!.secret)), problems: [],
+    report(name, message) {
+      r.failed.add(name);
+      r.problems.push({ field: `parameters.${name}`, message });
+    },
+    accept(name, value) {
+      const checked = checkValue(schema[name]!, value, quoteFor(r.hidden.has(name)));
+      for (const message of checked.problems) r.report(name, message);
+      if (checked.problems.length === 0) r.keep(name, checked.value);
+    },
+    keep(name, value) {
+      r.resolved.set(name, value);
+      data[name] = value;
+    },
+  };
+  return r;
+}
+
+/** Renders the template parameters, each after those it reads, and checks what they render to. */
+function renderTemplates(r: Resolution, action: Action, runner: Runner, starts: ReadonlyMap<string, Start>, kv: EvalEnv['kv']): void {
+  const plans = new Map([...starts].filter(([, s]) => s.plan).map(([n, s]) => [n, s.plan!]));
+  const { order, cycles } = renderOrder(plans);
+  for (const cycle of cycles) {
+    for (const name of new Set(cycle)) r.report(name, `its template is part of a cycle: ${cycle.join(' → ')}`);
+  }
+  for (const name of order) {
+    const plan = plans.get(name)!;
+    if (plan.unknown.length) {
+      r.report(name, `its template reads ${listed(plan.unknown)}, which ${plan.unknown.length > 1 ? 'are' : 'is'} neither a parameter of ${action.ref} nor ${listed([...CONTEXT_NAMES])}`);
+      continue;
     }
-    case 'number': {
-      if (typeof value === 'number') return Number.isFinite(value) ? { ok: true, value } : { ok: false };
-      const n = text === null || text === '' ? NaN : Number(text);
-      return Number.isFinite(n) ? { ok: true, value: n } : { ok: false };
+    // A parameter it reads has a problem of its own, reported already.
+    if ([...plan.reads].some((d) => r.failed.has(d))) continue;
+    if (plan.readsConfig || [...plan.templates].some((t) => t.includes('st2kv')) || [...plan.reads].some((d) => r.hidden.has(d))) r.hidden.add(name);
+    const out = renderStart(name, r.schema[name]!, starts.get(name)!, runner, r.data, kv);
+    if (out.ok) r.accept(name, out.value);
+    else r.report(name, out.error);
+  }
+}
+
+/** An immutable parameter a direct run gives a value: it must be the default, as written or as rendered. */
+function checkImmutables(r: Resolution, live: Record<string, unknown>): void {
+  for (const [name, spec] of Object.entries(r.schema)) {
+    if (!spec.immutable || !hasDefault(spec) || !own(live, name) || !r.resolved.has(name)) continue;
+    if (!sameValue(live[name], spec.default) && !sameValue(live[name], r.resolved.get(name))) {
+      r.report(name, `is immutable: it cannot be changed from ${quoteFor(r.hidden.has(name))(spec.default)}`);
     }
-    case 'boolean': {
-      if (typeof value === 'boolean') return { ok: true, value };
-      const b = text === null ? undefined : BOOLEAN_WORDS[text.toLowerCase()];
-      return b === undefined ? { ok: false } : { ok: true, value: b };
-    }
-    case 'array': {
-      let list: unknown = value;
-      if (text !== null) {
-        const parsed = text.startsWith('[') ? tryJson(text) : { ok: true as const, value: text === '' ? [] : text.split(',').map((s) => s.trim()) };
-        if (!parsed.ok) return parsed;
-        list = parsed.value;
-      }
-      if (!Array.isArray(list)) return { ok: false };
-      const itemType = isPlainObject(spec.items) && typeof spec.items.type === 'string' ? spec.items.type : undefined;
-      if (!itemType) return { ok: true, value: list };
-      const items: unknown[] = [];
-      for (const item of list) {
-        const c = coerceTo(itemType, item, isPlainObject(spec.items) ? (spec.items as ParameterSpec) : {});
-        if (!c.ok) return c;
-        items.push(c.value);
-      }
-      return { ok: true, value: items };
-    }
-    case 'object': {
-      const parsed = text === null ? { ok: true as const, value } : text.startsWith('{') ? tryJson(text) : keyValues(text);
-      return parsed.ok && isPlainObject(parsed.value) ? parsed : { ok: false };
-    }
-    case 'null':
-      return value === null || text === 'null' ? { ok: true, value: null } : { ok: false };
-    default:
-      return { ok: true, value };
   }
 }
 
-/** The declared types: `type` may be one name or a JSON-Schema list of names. */
-function typesOf(spec: ParameterSpec): string[] {
-  const t = spec.type as unknown;
-  if (typeof t === 'string') return [t];
-  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
-  return [];
-}
-
-/** The first declared type the value fits (a string is tried as-is first when "string" is declared). */
-function coerce(spec: ParameterSpec, value: unknown): Coerced {
-  const types = typesOf(spec);
-  if (types.length === 0) return { ok: true, value };
-  const ordered = types.includes('string') && typeof value === 'string' ? ['string'] : types;
-  for (const type of ordered) {
-    const c = coerceTo(type, value, spec);
-    if (c.ok) return c;
-  }
-  return { ok: false };
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The JSON-Schema keywords st2 packs use on parameters besides type and enum. */
-function constraintProblems(spec: ParameterSpec, value: unknown): string[] {
-  const problems: string[] = [];
-  const quote = quoteFor(spec);
-  if (Array.isArray(spec.enum) && !spec.enum.some((e) => sameValue(e, value))) {
-    problems.push(`${quote(value)} is not one of ${spec.enum.map(quote).join(', ')}`);
-  }
-  if (typeof value === 'number') {
-    if (typeof spec.minimum === 'number' && value < spec.minimum) problems.push(`${quote(value)} is less than the minimum ${spec.minimum}`);
-    if (typeof spec.maximum === 'number' && value > spec.maximum) problems.push(`${quote(value)} is more than the maximum ${spec.maximum}`);
-  }
-  if (typeof value === 'string') {
-    if (typeof spec.minLength === 'number' && value.length < spec.minLength) problems.push(`shorter than ${spec.minLength} characters`);
-    if (typeof spec.maxLength === 'number' && value.length > spec.maxLength) problems.push(`longer than ${spec.maxLength} characters`);
-    if (typeof spec.pattern === 'string' && !new RegExp(spec.pattern, 'u').test(value)) problems.push(`${quote(value)} does not match ${spec.pattern}`);
-  }
-  return problems;
-}
-
-/** Checks one given value; returns the value to keep or the problems with it. */
-function checkGiven(name: string, spec: ParameterSpec, given: unknown): { value?: unknown; problems: string[] } {
-  const quote = quoteFor(spec);
-  if (spec.immutable && 'default' in spec && !sameValue(given, spec.default)) {
-    return { problems: [`is immutable: it cannot be changed from ${quote(spec.default)}`] };
-  }
-  if (spec.immutable && !('default' in spec)) return { problems: ['is immutable and cannot be given'] };
-  // null on an optional parameter means "no value", as st2 allows None for optional parameters.
-  if (given === null && !spec.required) return { value: null, problems: [] };
-  const c = coerce(spec, given);
-  if (!c.ok) return { problems: [`expected ${typesOf(spec).join(' or ')}, got ${quote(given)}`] };
-  return { value: c.value, problems: constraintProblems(spec, c.value) };
-}
-
-/** Resolves the parameters of one execution, or throws PARAMETERS_INVALID listing every problem. */
-export function resolveParameters(action: Action, runner: Runner, given: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Resolves the parameters of one execution (st2 render_live_params + render_final_params),
+ * or throws PARAMETERS_INVALID listing every problem.
+ */
+export function resolveParameters(action: Action, runner: Runner, given: GivenParameters, env: TemplateEnv = {}): Record<string, unknown> {
   const schema = mergeParameterSchemas(runner.parameters, action.parameters);
-  const problems: ParameterProblem[] = [];
-  const resolved: Record<string, unknown> = {};
-  for (const name of Object.keys(given)) {
-    if (!(name in schema)) {
-      problems.push({ field: `parameters.${name}`, message: `unknown parameter (${action.ref} takes ${Object.keys(schema).sort().join(', ') || 'none'})` });
-    }
+  const values: Required<GivenParameters> = { live: given.live ?? {}, rendered: given.rendered ?? {} };
+  const r = newResolution(schema, env);
+  for (const name of new Set([...Object.keys(values.live), ...Object.keys(values.rendered)])) {
+    if (!(name in schema)) r.report(name, `unknown parameter (${action.ref} takes ${listed(Object.keys(schema).sort()) || 'none'})`);
   }
+  const names = new Set(Object.keys(schema));
+  const starts = new Map<string, Start>();
   for (const [name, spec] of Object.entries(schema)) {
-    const has = Object.prototype.hasOwnProperty.call(given, name) && given[name] !== undefined;
-    if (has) {
-      const checked = checkGiven(name, spec, given[name]);
-      for (const message of checked.problems) problems.push({ field: `parameters.${name}`, message });
-      if (checked.problems.length === 0) resolved[name] = checked.value;
-    } else if (spec.default !== undefined && spec.default !== null) {
-      resolved[name] = structuredClone(spec.default);
-    } else if (spec.required) {
-      problems.push({ field: `parameters.${name}`, message: 'is required' });
-    }
+    const start = startOf(name, spec, values, names, (message) => r.report(name, message));
+    if (start) starts.set(name, start);
   }
-  if (problems.length > 0) {
-    const text = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-    throw new SquallError('PARAMETERS_INVALID', text, { field: problems[0]!.field }, { details: problems });
+  for (const [name, start] of starts) {
+    // Defaults are the pack's, taken as they are; what was given is checked.
+    if (!start.plan) (start.given ? r.accept : r.keep)(name, start.value);
   }
-  return resolved;
+  renderTemplates(r, action, runner, starts, env.kv);
+  checkImmutables(r, values.live);
+  if (r.problems.length > 0) {
+    const text = r.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+    throw new SquallError('PARAMETERS_INVALID', text, { field: r.problems[0]!.field }, { details: r.problems });
+  }
+  return Object.fromEntries([...names].filter((n) => r.resolved.has(n)).map((n) => [n, r.resolved.get(n)]));
 }
 
 /** A copy of `params` with the value of every secret parameter replaced by `********`. */

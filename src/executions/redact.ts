@@ -24,10 +24,35 @@ function formsOf(value: unknown): string[] {
   return [String(value)];
 }
 
+// Compiled patterns by the secrets they match. Every finished execution and every rule
+// enforcement masks with the same secrets (the list changes only when a secret does), so
+// they share one compiled pattern: this is a memo of a pure function (same secrets, same
+// pattern), not state, bounded so a stream of distinct sets (executions with secret
+// parameters of their own) cannot grow it without limit: the least recently used goes first.
+// A global RegExp is safe to share: replace() starts it at 0.
+const PATTERN_LIMIT = 64;
+const patterns = new Map<string, RegExp>();
+
+function patternFor(secrets: ReadonlySet<string>): RegExp {
+  const key = JSON.stringify([...secrets]);
+  const hit = patterns.get(key);
+  if (hit) {
+    patterns.delete(key);
+    patterns.set(key, hit);
+    return hit;
+  }
+  // Longest first, so a secret containing another is masked whole.
+  const sorted = [...secrets].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  if (patterns.size >= PATTERN_LIMIT) patterns.delete(patterns.keys().next().value as string);
+  patterns.set(key, pattern);
+  return pattern;
+}
+
 export function createRedactor(initial: Iterable<unknown> = []): Redactor {
   const secrets = new Set<string>();
-  // Built on first use after a change, not on every add: a datastore with a thousand secrets
-  // would otherwise sort and compile a thousand times per redactor.
+  // Looked up on first use after a change, not on every add: a datastore with a thousand
+  // secrets would otherwise build a thousand keys per redactor.
   let pattern: RegExp | null = null;
   let stale = false;
   const add = (value: unknown) => {
@@ -39,9 +64,7 @@ export function createRedactor(initial: Iterable<unknown> = []): Redactor {
   };
   const current = () => {
     if (stale) {
-      // Longest first, so a secret containing another is masked whole.
-      const sorted = [...secrets].sort((a, b) => b.length - a.length);
-      pattern = new RegExp(sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+      pattern = patternFor(secrets);
       stale = false;
     }
     return pattern;

@@ -97,7 +97,6 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
         executionId: execution.id,
         action,
         packDir,
-        user: typeof execution.context.user === 'string' ? execution.context.user : null,
         parameters: execution.parameters,
         signal: controller.signal,
         output: (stream, line) => output.line(stream, redactor.text(line)),
@@ -130,7 +129,7 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
       if (retry) {
         await requestIn(tx, deps, {
           action: done.action,
-          parameters: done.parameters,
+          rendered: done.parameters,
           context: { ...done.context, retry: { of: done.context.retry ? (done.context.retry as { of: string }).of : done.id, count: retry.count } },
           parentId: done.parent_id,
           runAt: deps.now() + retry.delayMs,

@@ -4,7 +4,11 @@ import { newId } from '../store/ids.js';
 import { enqueue, deleteByRef } from '../store/queue.js';
 import * as rows from '../store/executions.js';
 import type { Tx } from '../store/types.js';
-import { resolveParameters } from './parameters.js';
+import { referencedKeys, textsIn } from '../datastore/template.js';
+import { hasJinja } from '../expr/index.js';
+import type { Action } from '../packs/model.js';
+import type { Runner } from '../runners/types.js';
+import { resolveParameters, type GivenParameters, type TemplateEnv } from './parameters.js';
 import type { ControlRequest, ExecutionDeps } from './deps.js';
 import type { Execution, ExecutionContext, RerunTasks } from './model.js';
 import { isTerminal } from './status.js';
@@ -15,7 +19,13 @@ export const EXECUTION_QUEUE = 'executions';
 
 export interface ExecutionRequest {
   action: string;
+  /** Given for a direct run (API, CLI): Jinja in the values is rendered, as st2's live parameters. */
   parameters?: Record<string, unknown>;
+  /**
+   * Rendered already, by a rule or a workflow, or resolved for an earlier execution (a retry,
+   * a re-run): taken as they are, so data is never rendered twice. Defaults still render.
+   */
+  rendered?: Record<string, unknown>;
   context?: ExecutionContext;
   parentId?: string | null;
   /** Start no earlier than this (epoch ms): retry and workflow delays. */
@@ -33,7 +43,7 @@ export async function requestIn(tx: Tx, deps: ExecutionDeps, req: ExecutionReque
   if (!action.enabled) throw new SquallError('CONFLICT', `action ${action.ref} is disabled`);
   const runner = deps.runners.get(action.runner_type);
   if (!runner) throw new SquallError('RUNNER_NOT_FOUND', `action ${action.ref} uses runner ${action.runner_type}, which this node does not have`);
-  const parameters = resolveParameters(action, runner, req.parameters ?? {});
+  const parameters = await parametersOf(tx, deps, action, runner, req);
   const now = deps.now();
   const execution: Execution = {
     id: newId(now),
@@ -54,6 +64,38 @@ export async function requestIn(tx: Tx, deps: ExecutionDeps, req: ExecutionReque
   await enqueue(tx, { queue: EXECUTION_QUEUE, ref: execution.id, payload: { id: execution.id }, runAt: req.runAt ?? now }, now, deps.localConsumers?.get(EXECUTION_QUEUE));
   emitExecution(tx, execution, true);
   return execution;
+}
+
+/** Every string with Jinja that resolving may render: in the live values and in the defaults. */
+function templateTexts(action: Action, runner: Runner, live: Record<string, unknown>): string[] {
+  const defaults = [runner.parameters, action.parameters].flatMap((schema) => Object.values(schema).map((spec) => spec.default));
+  return textsIn([live, defaults]).filter(hasJinja);
+}
+
+/**
+ * The parameters of the execution `req` asks for, resolved (parameters.ts). The pack config
+ * and the datastore are read only when a template names them; st2kv reads as the user who
+ * starts the execution (context.user).
+ */
+async function parametersOf(tx: Tx, deps: ExecutionDeps, action: Action, runner: Runner, req: ExecutionRequest): Promise<Record<string, unknown>> {
+  const live = req.parameters ?? {};
+  const given: GivenParameters = { live, rendered: req.rendered ?? {} };
+  const texts = templateTexts(action, runner, live);
+  const context = req.context ?? {};
+  const env: TemplateEnv = { context };
+  if (deps.packConfig && texts.some((t) => t.includes('config_context'))) env.config = await deps.packConfig(tx, action.pack);
+  if (!deps.kv || !texts.some((t) => t.includes('st2kv'))) return resolveParameters(action, runner, given, env);
+  // A pass that read a key not loaded yet is evaluated again (kvReader): its problems are kept, not thrown, until the last.
+  const user = typeof context.user === 'string' ? context.user : null;
+  const outcome = await deps.kv(tx, user, referencedKeys(...texts), (kv) => {
+    try {
+      return { parameters: resolveParameters(action, runner, given, { ...env, kv }) };
+    } catch (error) {
+      return { error };
+    }
+  });
+  if ('error' in outcome) throw outcome.error;
+  return outcome.parameters;
 }
 
 export async function getExecution(deps: Pick<ExecutionDeps, 'store'>, id: string): Promise<Execution> {
@@ -114,7 +156,8 @@ export async function rerunExecution(
   const { rerun_tasks: _previous, ...kept } = original.context;
   return requestExecution(deps, {
     action: original.action,
-    parameters: { ...original.parameters, ...overrides },
+    parameters: overrides,
+    rendered: original.parameters,
     context: { ...kept, ...context, rerun_of: id, ...(fromTasks ? { rerun_tasks: fromTasks } : {}) },
   });
 }

@@ -3,7 +3,7 @@
 import { SquallError } from '../errors.js';
 import type { EvalEnv } from './functions.js';
 import {
-  NONE_MAGIC_VALUE, compileJinjaExpression, compileJinjaTemplate, type JinjaExpression, type JinjaTemplate,
+  NONE_MAGIC_VALUE, compileJinjaExpression, compileJinjaTemplate, jinjaTemplateNames, type JinjaExpression, type JinjaTemplate,
 } from './jinja/index.js';
 import { repr } from './jinja/values.js';
 import { compileYaql } from './yaql/index.js';
@@ -18,6 +18,7 @@ export { type EvalEnv, type HostFunction } from './functions.js';
 const CACHE_LIMIT = 10_000;
 const jinjaExpressions = new Map<string, JinjaExpression>();
 const jinjaTemplates = new Map<string, JinjaTemplate>();
+const jinjaNames = new Map<string, ReadonlySet<string>>();
 
 function cached<T>(cache: Map<string, T>, source: string, build: (s: string) => T): T {
   const hit = cache.get(source);
@@ -66,7 +67,26 @@ function renderString(s: string, data: unknown, env: EvalEnv): unknown {
   const lang = detectLang(s);
   if (lang === null) return s;
   if (lang === 'yaql') return renderYaql(s, data, env);
-  const out = cached(jinjaTemplates, s, compileJinjaTemplate).evaluate(data, env);
+  return renderJinja(s, data, env, true);
+}
+
+/** Whether a string holds Jinja, by st2's test (is_jinja_expression: it contains `{{` or `{%`). */
+export function hasJinja(s: string): boolean {
+  return s.includes('{{') || s.includes('{%');
+}
+
+/** The data variables a Jinja template reads (globals such as st2kv left out); throws EXPR_SYNTAX. */
+export function templateNames(s: string): ReadonlySet<string> {
+  return cached(jinjaNames, s, jinjaTemplateNames);
+}
+
+/**
+ * Renders the Jinja of one string as st2 renders action parameters (`<% %>` is text there):
+ * the text, or with `typed` the value of a string that is exactly one `{{ … }}`.
+ */
+export function renderJinja(s: string, data: unknown, env: EvalEnv, typed: boolean): unknown {
+  const template = cached(jinjaTemplates, s, compileJinjaTemplate);
+  const out = typed ? template.evaluate(data, env) : template.render(data, env);
   // st2's use_none filter marks None in rendered text; st2 turns the marker back into None.
   return out === NONE_MAGIC_VALUE ? null : out;
 }

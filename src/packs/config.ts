@@ -118,14 +118,15 @@ export function maskedValues(config: PackConfig): Record<string, unknown> {
 
 /**
  * The config an action or sensor of the pack receives: st2kv templates resolved (system scope,
- * secrets decrypted with `| decrypt_kv`, as st2 does for configs), then the types checked.
+ * secrets decrypted with `| decrypt_kv`, as st2 does for configs), then the types checked;
+ * read through `tx` when given (config_context of an execution being requested).
  */
-export async function resolvePackConfig(datastore: DatastoreDeps, pack: string): Promise<Record<string, unknown>> {
-  const config = await datastore.store.read((tx) => getPackConfig(tx, pack));
+export async function resolvePackConfig(datastore: DatastoreDeps, pack: string, tx: Tx | null = null): Promise<Record<string, unknown>> {
+  const config = await (tx ? getPackConfig(tx, pack) : datastore.store.read((t) => getPackConfig(t, pack)));
   if (!config) return {};
   const texts = Object.values(config.values).filter(isTemplate) as string[];
   if (!texts.length) return config.values;
-  const resolved = await kvReader(datastore, systemMayDecrypt)(null, null, referencedKeys(...texts),
+  const resolved = await kvReader(datastore, systemMayDecrypt)(tx, null, referencedKeys(...texts),
     (kv) => renderValue(config.values, {}, { kv }) as Record<string, unknown>);
   const ajv = new Ajv({ allErrors: true, strict: false });
   if (!ajv.validate(toJsonSchema(config.schema), resolved)) {

@@ -94,7 +94,7 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
   try {
     const execution = await requestIn(tx, deps.executions, {
       action: rule.action.ref,
-      parameters,
+      rendered: parameters,
       context: {
         source: 'rule',
         user: owner ?? undefined,

@@ -42,7 +42,7 @@ afterAll(async () => {
 async function run(name: string, given: Record<string, unknown>) {
   const action = actions.get(name)!;
   const runner = runners.get(action.runner_type)!;
-  const parameters = resolveParameters(action, runner, given);
+  const parameters = resolveParameters(action, runner, { live: given });
   return runner.run(makeContext({ action, packDir: CORE, parameters }));
 }
 
@@ -64,9 +64,9 @@ describe('core pack', () => {
 
   it('core.local refuses to have sudo switched on; core.echo refuses a different cmd', () => {
     const local = actions.get('local')!;
-    expect(() => resolveParameters(local, runners.get('local-shell-cmd')!, { cmd: 'id', sudo: true })).toThrow(/parameters\.sudo: is immutable/);
+    expect(() => resolveParameters(local, runners.get('local-shell-cmd')!, { live: { cmd: 'id', sudo: true } })).toThrow(/parameters\.sudo: is immutable/);
     const echo = actions.get('echo')!;
-    expect(() => resolveParameters(echo, runners.get('local-shell-cmd')!, { message: 'x', cmd: 'id' })).toThrow(/parameters\.cmd: is immutable/);
+    expect(() => resolveParameters(echo, runners.get('local-shell-cmd')!, { live: { message: 'x', cmd: 'id' } })).toThrow(/parameters\.cmd: is immutable/);
   });
 
   it('core.uuid returns st2 python-script result shape: the uuid in result (uuid4 by default, uuid1 on request)', async () => {

@@ -93,7 +93,7 @@ const coreHttp = makeAction({
 });
 
 function request(parameters: Record<string, unknown>, action: Action = coreHttp) {
-  const ctx = makeContext({ action, parameters: resolveParameters(action, runner, parameters) });
+  const ctx = makeContext({ action, parameters: resolveParameters(action, runner, { live: parameters }) });
   return { ctx, done: runner.run(ctx) };
 }
 
@@ -228,9 +228,9 @@ describe('http-request', () => {
   it('marks every credential it sends as a secret of the execution, and never shows a URL password', async () => {
     const secrets: unknown[] = [];
     const action = coreHttp;
-    const parameters = resolveParameters(action, runner, {
+    const parameters = resolveParameters(action, runner, { live: {
       url: `http://bob:url-pass-77@127.0.0.1:1/`, bearer_token: 'tok-abcdef', headers: { 'X-Api-Key': 'key-99999', Accept: 'text/plain' },
-    });
+    } });
     const out = await runner.run(makeContext({ action, parameters, addSecret: (v) => secrets.push(v) }));
     expect(secrets).toEqual(expect.arrayContaining(['Bearer tok-abcdef', 'tok-abcdef', 'key-99999', 'url-pass-77']));
     expect(secrets).not.toContain('text/plain');

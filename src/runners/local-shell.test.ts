@@ -19,7 +19,7 @@ function coreAction(name: string): Action {
 }
 
 function runCmd(parameters: Record<string, unknown>, action = makeAction()) {
-  const ctx = makeContext({ action, parameters: resolveParameters(action, cmdRunner, parameters) });
+  const ctx = makeContext({ action, parameters: resolveParameters(action, cmdRunner, { live: parameters }) });
   return { ctx, done: cmdRunner.run(ctx) };
 }
 
@@ -105,12 +105,10 @@ describe('local-shell-cmd', () => {
     expect((out.result as { stdout: unknown }).stdout).toBe(12);
   });
 
-  it('refuses a cmd template it cannot quote safely, without running anything', async () => {
+  it('refuses a cmd template it cannot quote safely, before anything runs', () => {
     const marker = path.join(dir, 'ran');
     const action = makeAction({ parameters: { v: { type: 'string' } } });
-    const out = await runCmd({ cmd: `touch ${marker}; echo \`echo {{ v }}\``, v: 'x' }, action).done;
-    expect(out.status).toBe('failed');
-    expect((out.result as { error: string }).error).toMatch(/backticks/);
+    expect(() => runCmd({ cmd: `touch ${marker}; echo \`echo {{ v }}\``, v: 'x' }, action)).toThrow(/^parameters\.cmd: .*backticks/);
     expect(existsSync(marker)).toBe(false);
   });
 });
@@ -123,7 +121,7 @@ async function writeScript(name: string, body: string, mode = 0o755): Promise<vo
 }
 
 function runScript(action: Action, parameters: Record<string, unknown>) {
-  const ctx = makeContext({ action, packDir: dir, parameters: resolveParameters(action, scriptRunner, parameters) });
+  const ctx = makeContext({ action, packDir: dir, parameters: resolveParameters(action, scriptRunner, { live: parameters }) });
   return { ctx, done: scriptRunner.run(ctx) };
 }
 

@@ -6,7 +6,7 @@ import { access, open } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParameterSchema, ParameterSpec } from '../packs/model.js';
 import { runProcess, type ProcessResult, type Spawner } from './process.js';
-import type { CmdRenderer } from './shell-command.js';
+import { renderShellCommand } from './shell-command.js';
 import type { RunContext, RunOutcome, Runner } from './types.js';
 
 // st2 local_runner/runner.yaml, the parameters both local runners share.
@@ -126,7 +126,7 @@ async function execute(ctx: RunContext, argv: string[], extraEnv: Record<string,
  * sudo is set, then `bash -c`; Squall always uses bash, which its quoting of template values
  * understands, and which is /bin/sh on st2's own RHEL platform.
  */
-export function localShellCmdRunner(render: CmdRenderer, local: LocalProcesses): Runner {
+export function localShellCmdRunner(local: LocalProcesses): Runner {
   return {
     name: 'local-shell-cmd',
     description: 'A runner to execute local actions as a fixed user.',
@@ -134,13 +134,12 @@ export function localShellCmdRunner(render: CmdRenderer, local: LocalProcesses):
       cmd: { description: 'Arbitrary Linux command to be executed on the host.', type: 'string' },
       ...COMMON_PARAMETERS,
     },
+    renderers: { cmd: renderShellCommand },
     async run(ctx) {
       if (ctx.action.entry_point) return errorOutcome('entry_point is only valid for local-shell-script runner');
       const cmd = ctx.parameters.cmd;
       if (typeof cmd !== 'string' || cmd === '') return errorOutcome('cmd is required');
-      const rendered = await render(cmd, ctx);
-      if (!rendered.ok) return errorOutcome(rendered.error);
-      return execute(ctx, ['/bin/bash', '-c', rendered.command], {}, local);
+      return execute(ctx, ['/bin/bash', '-c', cmd], {}, local);
     },
   };
 }

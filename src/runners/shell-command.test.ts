@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderValue } from '../expr/index.js';
-import { renderShellCommand, type RenderFn } from './shell-command.js';
+import { renderJinja } from '../expr/index.js';
+import { renderShellCommand } from './shell-command.js';
 
-const render: RenderFn = (template, data) => renderValue(template, data);
+/** Jinja text over `data`, as parameter resolution hands the renderer. */
+const over = (data: Record<string, unknown>) => (template: string) => String(renderJinja(template, data, {}, false));
 
 const dir = mkdtempSync(path.join(tmpdir(), 'squall-quote-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,9 +20,9 @@ function bash(command: string): string {
 }
 
 function rendered(cmd: string, v: string): string {
-  const r = renderShellCommand(cmd, { v }, render);
+  const r = renderShellCommand(cmd, over({ v }));
   if (!r.ok) throw new Error(r.error);
-  return r.command;
+  return r.value;
 }
 
 function run(cmd: string, v: string): string {
@@ -66,7 +67,7 @@ const places: Array<{ cmd: string; expect: (v: string) => string }> = [
 
 describe('renderShellCommand', () => {
   it('leaves a command without templates alone', () => {
-    expect(renderShellCommand('echo "$HOME" {x}', {}, render)).toEqual({ ok: true, command: 'echo "$HOME" {x}' });
+    expect(renderShellCommand('echo "$HOME" {x}', over({}))).toEqual({ ok: true, value: 'echo "$HOME" {x}' });
   });
 
   for (const place of places) {
@@ -93,17 +94,17 @@ describe('renderShellCommand', () => {
     expect(run(heredoc, '$(touch x) `id` \\')).toBe('value: $(touch x) `id` \\\n');
     expect(run("cat <<'END'\n{{ v }} $HOME\nEND", '$(x)')).toBe('$(x) $HOME\n');
     expect(run('cat <<-EOF\n\t{{ v }}\n\tEOF\nprintf after', 'a"b')).toBe('a"b\nafter');
-    const refused = renderShellCommand(heredoc, { v: `x\nEOF\ntouch ${marker}` }, render);
+    const refused = renderShellCommand(heredoc, over({ v: `x\nEOF\ntouch ${marker}` }));
     expect(refused.ok).toBe(false);
   });
 
   it('refuses a value inside backticks, right after a lone backslash, and {% %} blocks', () => {
-    expect(renderShellCommand('echo "`echo \\"{{ v }}\\"`"', { v: '$(id)' }, render).ok).toBe(false);
-    expect(renderShellCommand("echo `echo '{{ v }}'`", { v: 'a' }, render).ok).toBe(false);
-    expect(renderShellCommand('echo "$(case a in a) echo {{ v }};; esac)"', { v: '; id' }, render).ok).toBe(false);
-    expect(renderShellCommand('echo `date` {{ v }}', { v: 'a' }, render)).toEqual({ ok: true, command: "echo `date` 'a'" });
-    expect(renderShellCommand('echo \\{{ v }}', { v: '"' }, render).ok).toBe(false);
-    expect(renderShellCommand('echo \\\\{{ v }}', { v: 'a' }, render)).toEqual({ ok: true, command: "echo \\\\'a'" });
-    expect(renderShellCommand('{% if v %}echo{% endif %}', { v: 'a' }, render).ok).toBe(false);
+    expect(renderShellCommand('echo "`echo \\"{{ v }}\\"`"', over({ v: '$(id)' })).ok).toBe(false);
+    expect(renderShellCommand("echo `echo '{{ v }}'`", over({ v: 'a' })).ok).toBe(false);
+    expect(renderShellCommand('echo "$(case a in a) echo {{ v }};; esac)"', over({ v: '; id' })).ok).toBe(false);
+    expect(renderShellCommand('echo `date` {{ v }}', over({ v: 'a' }))).toEqual({ ok: true, value: "echo `date` 'a'" });
+    expect(renderShellCommand('echo \\{{ v }}', over({ v: '"' })).ok).toBe(false);
+    expect(renderShellCommand('echo \\\\{{ v }}', over({ v: 'a' }))).toEqual({ ok: true, value: "echo \\\\'a'" });
+    expect(renderShellCommand('{% if v %}echo{% endif %}', over({ v: 'a' })).ok).toBe(false);
   });
 });

@@ -37,7 +37,6 @@ export function makeContext(fields: Partial<RunContext> & { action?: Action } = 
     executionId: 'ex-test',
     action: makeAction(),
     packDir: null,
-    user: null,
     parameters: {},
     signal: abort.signal,
     output: (stream, line) => lines.push({ stream, line }),

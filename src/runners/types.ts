@@ -9,9 +9,7 @@ export interface RunContext {
   action: Action;
   /** Directory of the action's pack (entry points are relative to `<packDir>/actions`), or null. */
   packDir: string | null;
-  /** Who started the execution (context.user), whose permissions its templates have; null: the system. */
-  user: string | null;
-  /** Validated parameters: runner parameters and action parameters merged, defaults applied. */
+  /** Validated parameters: runner parameters and action parameters merged, defaults applied, templates rendered. */
   parameters: Record<string, unknown>;
   /** Aborted when the execution is canceled: stop the work (kill the process group) and return. */
   signal: AbortSignal;
@@ -30,12 +28,20 @@ export interface RunOutcome {
   result: unknown;
 }
 
+/**
+ * Renders the template of one parameter: `render` renders one Jinja template to text over the
+ * execution's data (its other parameters, st2kv, config_context), the renderer places the text.
+ */
+export type ParameterRenderer = (template: string, render: (template: string) => string) => { ok: true; value: string } | { ok: false; error: string };
+
 export interface Runner {
   /** st2 runner type name, e.g. "local-shell-cmd". */
   name: string;
   description: string;
   /** st2 runner_parameters: merged under the action's parameters (the action's override). */
   parameters: ParameterSchema;
+  /** Parameters whose templates this runner renders its own way (the shell runners quote each value placed in `cmd`). */
+  renderers?: Readonly<Record<string, ParameterRenderer>>;
   run(ctx: RunContext): Promise<RunOutcome>;
   /**
    * True for runners whose run() only starts work that lives in the store (workflows): when

@@ -43,10 +43,11 @@ function toExecution(r: ExecutionRow): Execution {
 export async function insertExecution(tx: Tx, e: Execution): Promise<void> {
   await tx.run(
     `insert into executions (id, action, runner_type, status, parameters, result, context, parent_id, created_at,
-       start_timestamp, end_timestamp, updated_at, attempt)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+       start_timestamp, end_timestamp, updated_at, attempt, started_by)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     [e.id, e.action, e.runner_type, e.status, JSON.stringify(e.parameters), e.result === null ? null : JSON.stringify(e.result),
-      JSON.stringify(e.context), e.parent_id, e.created_at, e.start_timestamp, e.end_timestamp, e.updated_at, e.attempt],
+      JSON.stringify(e.context), e.parent_id, e.created_at, e.start_timestamp, e.end_timestamp, e.updated_at, e.attempt,
+      typeof e.context.user === 'string' ? e.context.user : null],
   );
 }
 
@@ -79,7 +80,7 @@ export async function listExecutions(tx: Tx, f: ExecutionFilter): Promise<Execut
   if (f.parentId) add('parent_id = ?', f.parentId);
   if (f.before) add('(created_at < ? or (created_at = ? and id < ?))', f.before.createdAt, f.before.createdAt, f.before.id);
   if (f.visibleTo) {
-    const any = visibleConditions(tx, f.visibleTo);
+    const any = visibleConditions(f.visibleTo);
     add(any.length ? `(${any.map((c) => c.sql).join(' or ')})` : '1 = 0', ...any.flatMap((c) => c.values));
   }
   const sql = `select ${LIST_COLUMNS} from executions ${where.length ? 'where ' + where.join(' and ') : ''}
@@ -95,16 +96,15 @@ function refCondition(column: string, ref: string): { sql: string; values: unkno
 }
 
 /** One condition per grant (pack, action or execution uid) and one for the owner, to be OR-ed. */
-function visibleConditions(tx: Tx, v: ListScope): Array<{ sql: string; values: unknown[] }> {
+function visibleConditions(v: ListScope): Array<{ sql: string; values: unknown[] }> {
   const out: Array<{ sql: string; values: unknown[] }> = [];
   for (const g of v.grants) {
     if (g.type === 'pack') out.push(refCondition('action', `${g.ref}.*`));
     else if (g.type === 'action') out.push(refCondition('action', g.ref));
     else if (g.type === 'execution') out.push(refCondition('id', g.ref));
   }
-  // Who started it is context.user; no index, but the (created_at, id) walk stops at `limit`.
-  const user = tx.dialect === 'postgres' ? "(context::json ->> 'user')" : "json_extract(context, '$.user')";
-  if (v.owner !== null) out.push({ sql: `${user} = ?`, values: [v.owner] });
+  // Who started it (context.user), kept in started_by on insert (migration 0009), indexed.
+  if (v.owner !== null) out.push({ sql: 'started_by = ?', values: [v.owner] });
   return out;
 }
 

@@ -19,6 +19,10 @@ export function getPackConfig(tx: Tx, pack: string): Promise<PackConfigRow | und
   return tx.get<PackConfigRow>('select * from pack_configs where pack = $1', [pack]);
 }
 
+export function listPackConfigs(tx: Tx): Promise<PackConfigRow[]> {
+  return tx.all<PackConfigRow>('select * from pack_configs order by pack');
+}
+
 export function deletePackConfig(tx: Tx, pack: string): Promise<number> {
   return tx.run('delete from pack_configs where pack = $1', [pack]);
 }

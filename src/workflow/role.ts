@@ -211,7 +211,7 @@ export function createWorkflowRuntime(deps: ExecutionDeps, access: WorkflowAcces
             const runAt = deps.now() + c.delaySeconds * 1000;
             const child = await requestIn(tx, deps, {
               action: c.action,
-              parameters: c.input,
+              rendered: c.input,
               parentId: id,
               context: { user: wf.context.user, source: 'workflow', workflow: link },
               runAt,
@@ -349,7 +349,7 @@ export function createWorkflowRuntime(deps: ExecutionDeps, access: WorkflowAcces
       // change the workflow's result; a second loss fails the task as st2 would.
       if (child.status === 'abandoned' && !link.relaunched) {
         const again = await requestIn(tx, deps, {
-          action: child.action, parameters: child.parameters, parentId: link.execution_id,
+          action: child.action, rendered: child.parameters, parentId: link.execution_id,
           context: { ...child.context, workflow: { ...link, relaunched: true }, relaunch_of: child.id },
         });
         if (link.timeout_seconds !== undefined) await scheduleTimeout(tx, deps, again.id, link.timeout_seconds, deps.now());

@@ -5,9 +5,10 @@ import type { EvalEnv } from '../functions.js';
 import { compileExpr, plain, type Ev } from './compile-expr.js';
 import { compileTemplateBody } from './compile-stmt.js';
 import { lexExpression, lexTemplate, normalizeSource } from './lexer.js';
+import { undeclaredNames } from './names.js';
 import { Parser } from './parser.js';
 import { LoopContext } from './runtime.js';
-import type { Ctx } from './scope.js';
+import { isGlobalName, type Ctx } from './scope.js';
 import { Callable, PyFloat, Tuple, KvRef, Namespace, Undefined, evalError, isDict, newDict, repr, resolveKv, str } from './values.js';
 
 export { NONE_MAGIC_VALUE } from './st2-filters.js';
@@ -119,5 +120,17 @@ export function compileJinjaTemplate(source: string): JinjaTemplate {
       return out.join('');
     }, source);
     return { single, evaluate: render, render };
+  });
+}
+
+/**
+ * The data variables a template reads, as Jinja2's meta.find_undeclared_variables (globals such
+ * as range or st2kv left out); throws EXPR_SYNTAX.
+ */
+export function jinjaTemplateNames(source: string): ReadonlySet<string> {
+  return guarded(() => {
+    const src = normalizeSource(source);
+    const names = undeclaredNames(new Parser(src, lexTemplate(src)).parseTemplate());
+    return new Set([...names].filter((n) => !isGlobalName(n)));
   });
 }

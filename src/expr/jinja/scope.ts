@@ -77,6 +77,11 @@ export function globalValue(c: Ctx, name: string): unknown {
   return new Undefined(`'${name}' is undefined`);
 }
 
+/** Whether `name` is a global every evaluation has (not one of the host's own functions). */
+export function isGlobalName(name: string): boolean {
+  return GLOBALS.has(name) || lookupFunction({}, name) !== undefined || st2Filters.has(name);
+}
+
 /** A variable: template frames first, then the data's own keys, then globals. */
 export function lookupName(c: Ctx, name: string): unknown {
   for (let f = c.frame; f !== null; f = f.parent) {
