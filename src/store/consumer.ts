@@ -1,5 +1,13 @@
 // Runs the jobs of one queue on this node: claims as many as it has free slots, keeps
 // their leases alive, and sleeps until a wake-up, the next due job, or the fallback poll.
+//
+// One claim per turn of the event loop. On SQLite a job runs start to end in promise
+// continuations (the driver is synchronous), and every commit's wake-up is one setImmediate;
+// when each wake-up claimed at once, a claim made in the check phase ran its jobs there,
+// their commits queued more wake-ups for the next check phase, and so on: during a
+// 10,000-item with-items fan-out the loop never reached timers or I/O for 27 s (no API
+// answer, no lease heartbeat; past Fastify's 72 s keep-alive timer the API's own sockets
+// were reset). Wake-ups are coalesced into one claim on the next turn instead.
 import type { Logger } from 'pino';
 import type { Store } from './types.js';
 import { claim, complete, heartbeat, nextWake, queueChannel, retryLater, type Job } from './queue.js';
@@ -25,7 +33,7 @@ export interface ConsumerOptions {
 }
 
 export interface Consumer {
-  /** Claims immediately (used after this node enqueued work). */
+  /** Claims on the next turn of the event loop (used after this node enqueued work). */
   wake(): void;
   /** Stops claiming and waits for the jobs in flight. */
   stop(): Promise<void>;
@@ -37,6 +45,7 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   let stopped = false;
   let pumping = false;
   let again = false;
+  let wakeQueued = false;
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Infinity;
 
@@ -58,10 +67,20 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
       })
       .finally(() => {
         running.delete(job.id);
-        schedule(0);
+        wake();
       });
     running.set(job.id, p);
   };
+
+  /** Claims once on the next turn of the event loop; wake-ups until then share that claim. */
+  function wake(): void {
+    if (wakeQueued || stopped) return;
+    wakeQueued = true;
+    setImmediate(() => {
+      wakeQueued = false;
+      void pump();
+    });
+  }
 
   const pump = async (): Promise<void> => {
     if (pumping) {
@@ -69,20 +88,20 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
       return;
     }
     pumping = true;
+    again = false;
     try {
-      do {
-        again = false;
-        const free = opts.concurrency - running.size;
-        if (stopped || free <= 0) break;
-        const jobs = await store.tx((tx) => claim(tx, opts.queue, opts.node, free, opts.leaseMs, opts.now()));
-        for (const job of jobs) runJob(job);
-        if (jobs.length === free) again = true;
-      } while (again && !stopped);
-      if (!stopped) {
-        const wake = await store.read((tx) => nextWake(tx, opts.queue));
-        const delay = wake === null ? opts.pollMs : Math.min(opts.pollMs, Math.max(0, wake - opts.now()));
-        schedule(delay);
+      const free = opts.concurrency - running.size;
+      if (stopped || free <= 0) return;
+      const jobs = await store.tx((tx) => claim(tx, opts.queue, opts.node, free, opts.leaseMs, opts.now()));
+      for (const job of jobs) runJob(job);
+      // More may be due, or a wake-up came during the claim: claim again on the next turn.
+      if (jobs.length === free || again) {
+        wake();
+        return;
       }
+      const due = await store.read((tx) => nextWake(tx, opts.queue));
+      const delay = due === null ? opts.pollMs : Math.min(opts.pollMs, Math.max(0, due - opts.now()));
+      schedule(delay);
     } catch (err) {
       opts.log.error({ err, queue: opts.queue }, 'claiming jobs failed; retrying');
       schedule(Math.min(opts.pollMs, 1000));
@@ -111,11 +130,11 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   }, Math.max(50, Math.floor(opts.leaseMs / 3)));
   beat.unref();
 
-  const unlisten = store.listen(queueChannel(opts.queue), () => void pump());
-  void pump();
+  const unlisten = store.listen(queueChannel(opts.queue), wake);
+  wake();
 
   return {
-    wake: () => void pump(),
+    wake,
     get inFlight() {
       return running.size;
     },

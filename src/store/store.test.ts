@@ -95,6 +95,42 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(Number(left!.n)).toBe(0);
   });
 
+  it('claims at most once per turn of the event loop while finishing jobs keep waking it', async () => {
+    // A with-items fan-out in miniature: each job, as it ends, enqueues the next item in its
+    // own transaction. Claiming on every wake-up ran the whole fan-out inside one phase of
+    // the event loop, so timers and I/O (the API, lease heartbeats) waited until it was over.
+    const store = await open();
+    const items = 300;
+    const width = 50;
+    const concurrency = 8;
+    let done = 0;
+    const consumer = startConsumer(store, {
+      queue: 'fanout', node: 'n1', concurrency, leaseMs: 5000, pollMs: 60_000, now: Date.now,
+      log: pino({ level: 'silent' }),
+      async handle(job) {
+        const next = (job.payload as number) + width;
+        if (next < items) await store.tx((tx) => enqueue(tx, { queue: 'fanout', payload: next, runAt: Date.now() }, Date.now()));
+        done++;
+      },
+    });
+    // Jobs ended between two turns of the event loop, counted by an immediate that re-arms itself.
+    let mostPerTurn = 0;
+    let seen = 0;
+    const turn = () => {
+      mostPerTurn = Math.max(mostPerTurn, done - seen);
+      seen = done;
+      if (done < items) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await store.tx(async (tx) => {
+      for (let i = 0; i < width; i++) await enqueue(tx, { queue: 'fanout', payload: i, runAt: Date.now() }, Date.now());
+    });
+    await until(() => done === items);
+    await consumer.stop();
+    // One claim on the turn's wake-up, one on its due-job timer.
+    expect(mostPerTurn).toBeLessThanOrEqual(2 * concurrency);
+  });
+
   it(`refuses a schema newer than the code (${backend})`, async () => {
     const store = await open();
     await store.tx((tx) => tx.run('insert into schema_migrations (version, name, applied_at) values (9999, $1, 0)', ['future']));
