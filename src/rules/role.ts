@@ -56,8 +56,10 @@ export function startRulesEngine(deps: RulesDeps, opts: RulesEngineOptions): Con
     pollMs: opts.pollMs,
     now: deps.now,
     log,
+    // The batch's transaction completed the job: no transaction of its own to delete it.
     async handle(job) {
       await decide(job);
+      return 'completed';
     },
   });
   const prune = setInterval(() => {

@@ -1,13 +1,14 @@
 // Runs the jobs of one queue on this node: claims as many as it has free slots, keeps
 // their leases alive, and sleeps until a wake-up, the next due job, or the fallback poll.
 //
-// One claim per turn of the event loop. On SQLite a job runs start to end in promise
-// continuations (the driver is synchronous), and every commit's wake-up is one setImmediate;
-// when each wake-up claimed at once, a claim made in the check phase ran its jobs there,
-// their commits queued more wake-ups for the next check phase, and so on: during a
-// 10,000-item with-items fan-out the loop never reached timers or I/O for 27 s (no API
+// Claims within one turn of the event loop are bounded. On SQLite a job runs start to end in
+// promise continuations (the driver is synchronous), and every commit's wake-up is one
+// setImmediate; when each wake-up claimed at once, a claim made in the check phase ran its
+// jobs there, their commits queued more wake-ups for the next check phase, and so on: during
+// a 10,000-item with-items fan-out the loop never reached timers or I/O for 27 s (no API
 // answer, no lease heartbeat; past Fastify's 72 s keep-alive timer the API's own sockets
-// were reset). Wake-ups are coalesced into one claim on the next turn instead.
+// were reset). Now the wake-ups of a turn share one claim on the next turn, and a consumer
+// whose jobs end meanwhile claims again at once only within TURN_BUDGET_MS of that claim.
 import type { Logger } from 'pino';
 import type { Store } from './types.js';
 import { claim, complete, heartbeat, nextWake, queueChannel, retryLater, type Job } from './queue.js';
@@ -33,12 +34,17 @@ export interface ConsumerOptions {
 }
 
 export interface Consumer {
-  /** Claims on the next turn of the event loop (used after this node enqueued work). */
+  /** Claims soon: at once within the current stretch's budget, else on the next turn (used after this node enqueued work). */
   wake(): void;
   /** Stops claiming and waits for the jobs in flight. */
   stop(): Promise<void>;
   readonly inFlight: number;
 }
+
+// Long enough for the rules engine to decide, within one turn, the action-trigger instances
+// of the executions the scheduler ended in it (a batch of 64: ~60 ms), short enough to keep
+// the API answering within about a tenth of a second while both run flat out.
+const TURN_BUDGET_MS = 50;
 
 export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   const running = new Map<string, Promise<void>>();
@@ -46,6 +52,8 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   let pumping = false;
   let again = false;
   let wakeQueued = false;
+  // When this consumer's current stretch of claims began (its clock); claims within the budget go on at once.
+  let stretchFrom = -Infinity;
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Infinity;
 
@@ -72,12 +80,18 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
     running.set(job.id, p);
   };
 
-  /** Claims once on the next turn of the event loop; wake-ups until then share that claim. */
+  /** Claims now within the budget of the current stretch, else once on the next turn (wake-ups until then share it). */
   function wake(): void {
-    if (wakeQueued || stopped) return;
+    if (stopped) return;
+    if (opts.now() - stretchFrom < TURN_BUDGET_MS) {
+      void pump();
+      return;
+    }
+    if (wakeQueued) return;
     wakeQueued = true;
     setImmediate(() => {
       wakeQueued = false;
+      stretchFrom = opts.now();
       void pump();
     });
   }
@@ -89,25 +103,26 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
     }
     pumping = true;
     again = false;
+    let more = false;
     try {
       const free = opts.concurrency - running.size;
       if (stopped || free <= 0) return;
       const jobs = await store.tx((tx) => claim(tx, opts.queue, opts.node, free, opts.leaseMs, opts.now()));
       for (const job of jobs) runJob(job);
-      // More may be due, or a wake-up came during the claim: claim again on the next turn.
-      if (jobs.length === free || again) {
-        wake();
-        return;
+      more = jobs.length === free;
+      if (!more) {
+        const due = await store.read((tx) => nextWake(tx, opts.queue));
+        schedule(due === null ? opts.pollMs : Math.min(opts.pollMs, Math.max(0, due - opts.now())));
       }
-      const due = await store.read((tx) => nextWake(tx, opts.queue));
-      const delay = due === null ? opts.pollMs : Math.min(opts.pollMs, Math.max(0, due - opts.now()));
-      schedule(delay);
     } catch (err) {
       opts.log.error({ err, queue: opts.queue }, 'claiming jobs failed; retrying');
       schedule(Math.min(opts.pollMs, 1000));
+      again = false;
     } finally {
       pumping = false;
     }
+    // More may be due, or a wake-up came during the claim.
+    if (more || again) wake();
   };
 
   // Keeps only the earliest pending wake-up.

@@ -95,40 +95,54 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(Number(left!.n)).toBe(0);
   });
 
-  it('claims at most once per turn of the event loop while finishing jobs keep waking it', async () => {
-    // A with-items fan-out in miniature: each job, as it ends, enqueues the next item in its
-    // own transaction. Claiming on every wake-up ran the whole fan-out inside one phase of
-    // the event loop, so timers and I/O (the API, lease heartbeats) waited until it was over.
+  /**
+   * A with-items fan-out in miniature: each job, as it ends, enqueues the next item in its own
+   * transaction; each job takes `jobMs` of the consumer's clock. Returns the most jobs that
+   * ended between two turns of the event loop (counted by an immediate that re-arms itself).
+   */
+  async function mostJobsPerTurn(jobMs: number): Promise<number> {
     const store = await open();
     const items = 300;
     const width = 50;
-    const concurrency = 8;
+    let clock = Date.now();
     let done = 0;
     const consumer = startConsumer(store, {
-      queue: 'fanout', node: 'n1', concurrency, leaseMs: 5000, pollMs: 60_000, now: Date.now,
+      queue: 'fanout', node: 'n1', concurrency: 8, leaseMs: 1e9, pollMs: 60_000, now: () => clock,
       log: pino({ level: 'silent' }),
       async handle(job) {
+        clock += jobMs;
         const next = (job.payload as number) + width;
-        if (next < items) await store.tx((tx) => enqueue(tx, { queue: 'fanout', payload: next, runAt: Date.now() }, Date.now()));
+        if (next < items) await store.tx((tx) => enqueue(tx, { queue: 'fanout', payload: next, runAt: clock }, clock));
         done++;
       },
     });
-    // Jobs ended between two turns of the event loop, counted by an immediate that re-arms itself.
-    let mostPerTurn = 0;
+    let most = 0;
     let seen = 0;
     const turn = () => {
-      mostPerTurn = Math.max(mostPerTurn, done - seen);
+      most = Math.max(most, done - seen);
       seen = done;
       if (done < items) setImmediate(turn);
     };
     setImmediate(turn);
     await store.tx(async (tx) => {
-      for (let i = 0; i < width; i++) await enqueue(tx, { queue: 'fanout', payload: i, runAt: Date.now() }, Date.now());
+      for (let i = 0; i < width; i++) await enqueue(tx, { queue: 'fanout', payload: i, runAt: clock }, clock);
     });
     await until(() => done === items);
     await consumer.stop();
-    // One claim on the turn's wake-up, one on its due-job timer.
-    expect(mostPerTurn).toBeLessThanOrEqual(2 * concurrency);
+    return most;
+  }
+
+  it('lets the event loop turn while finishing jobs keep waking the consumer', async () => {
+    // Jobs of a second each: past the turn's budget at once, so one claim per wake-up of the
+    // turn and one on the due-job timer. Claiming on every wake-up ran the whole fan-out in
+    // one phase of the event loop: timers and I/O (the API, lease heartbeats) waited for it.
+    expect(await mostJobsPerTurn(1000)).toBeLessThanOrEqual(2 * 8);
+  });
+
+  // On PostgreSQL every claim and commit waits for the network: nothing ends within the turn.
+  it.skipIf(backend === 'postgres')('claims again within the turn while its jobs end inside the budget', async () => {
+    // The rules engine keeps up with the scheduler this way: its instances are cheap.
+    expect(await mostJobsPerTurn(0)).toBeGreaterThan(2 * 8);
   });
 
   it(`refuses a schema newer than the code (${backend})`, async () => {

@@ -20,7 +20,7 @@ import type { Tx } from '../store/types.js';
 import type { Graph } from './graph.js';
 import { isEndedRun, type ItemsState, type TaskRun, type WorkflowState } from './state.js';
 
-const RUNS_PER_PART = 64;
+const RUNS_PER_PART = 16;
 const ITEMS_PER_PART = 128;
 
 /** What was last saved or read, to tell which parts an event changed. */
