@@ -41,9 +41,9 @@ export interface Consumer {
   readonly inFlight: number;
 }
 
-// Long enough for the rules engine to decide, within one turn, the action-trigger instances
-// of the executions the scheduler ended in it (a batch of 64: ~60 ms), short enough to keep
-// the API answering within about a tenth of a second while both run flat out.
+// Long enough for the rules engine to decide in one turn the action-trigger instances of the
+// 64 executions the scheduler can end in one (about 0.3 ms each); short enough that during a
+// 10,000-item fan-out timers ran at most 0.45 s late on the busy 2-core machine (was 27 s).
 const TURN_BUDGET_MS = 50;
 
 export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
