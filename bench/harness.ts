@@ -41,7 +41,7 @@ interface Row {
   target?: string;
 }
 
-const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : Math.abs(n) >= 0.1 || n === 0 ? n.toFixed(2) : n.toPrecision(2));
 
 export async function runBenchmarks(all: readonly Benchmark[], only: readonly string[]): Promise<Row[]> {
   const chosen = only.length ? all.filter((b) => only.some((o) => b.name.includes(o))) : all;

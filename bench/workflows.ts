@@ -134,7 +134,7 @@ async function engineSteps(workflow: string, parameters: Record<string, unknown>
     const action = await deps.store.read((tx) => deps.findAction(tx, workflow));
     await deps.store.tx(async (tx) => transition(tx, deps, wf, 'scheduled'));
     await deps.runners.get('orquesta')!.run({
-      executionId: wf.id, action, packDir: await deps.store.read((tx) => deps.packDir(tx, action.pack)),
+      executionId: wf.id, action, packDir: await deps.store.read((tx) => deps.packDir(tx, action.pack)), user: null,
       parameters: wf.parameters, signal: new AbortController().signal, output: () => undefined, log: deps.log,
     });
     const steps: number[] = [];

@@ -32,6 +32,7 @@ export const codes = {
   EXPR_EVAL: { status: 422, hint: 'The expression parsed but could not be evaluated against this context.' },
   RERUN_INVALID: { status: 422, hint: '`squall execution get ID` shows the workflow tasks and their statuses; re-run from tasks that failed, of a workflow that ended.' },
   WORKFLOW_INVALID: { status: 422, hint: 'Run `squall workflow inspect FILE` for every problem with its line and column.' },
+  USAGE_INVALID: { status: 400, hint: 'Run the command with --help for its arguments and options.' },
   CONFIG_INVALID: { status: 400, hint: 'Fix the configuration value named above (file, environment or flag).' },
   SCHEMA_TOO_NEW: { status: 500, hint: 'The database was migrated by a newer Squall; run that version or restore a backup.' },
   STORE_UNAVAILABLE: { status: 503, hint: 'Check that the database is running and the --db URL is right.' },
@@ -44,6 +45,7 @@ export const codes = {
   ROLE_NOT_FOUND: { status: 404, hint: 'List the roles with `squall role list`.' },
   RBAC_FILE_INVALID: { status: 422, hint: 'Fix the RBAC file named above; nothing from the directory was applied.' },
   TOO_MANY_ATTEMPTS: { status: 429, hint: 'Wait a minute before trying to log in again.' },
+  AUDIT_UNAVAILABLE: { status: 500, hint: 'The change was made (do not repeat it) but its audit entry was not written; the server log has the entry. Check the database.' },
   INTERNAL: { status: 500, hint: 'This is a bug in Squall; the server log has the request id.' },
 } as const;
 

@@ -6,16 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/server.js';
 import { ensureAdminCredentials } from './auth/api-keys.js';
 import { createAuthServices, type AuthServices } from './auth/index.js';
-import { createDatastore, createSecretValues, startKvPurger, type DatastoreDeps } from './datastore/index.js';
+import { createDatastore, createSecretValues, kvReader, startKvPurger, type DatastoreDeps } from './datastore/index.js';
 import { securityRoutes } from './api/routes/auth.js';
-import { getExecution } from './executions/service.js';
+import { EXECUTION_QUEUE, getExecution } from './executions/service.js';
 import type { Config } from './config/index.js';
 import type { ExecutionDeps, RunControl } from './executions/deps.js';
 import { createWorkflowRuntime, validateWorkflowFile } from './workflow/role.js';
-import { startTimeouts } from './workflow/timeouts.js';
+import { startTimeouts, TIMEOUT_QUEUE } from './workflow/timeouts.js';
 import { startScheduler } from './executions/scheduler.js';
-import { maskSecretParameters } from './executions/masking.js';
-import { redactParameters } from './executions/redact.js';
+import { maskExecutions } from './executions/masking.js';
 import { startRetention } from './executions/retention.js';
 import { packRoutes } from './api/routes/packs.js';
 import { packInstallRoutes } from './api/routes/pack-install.js';
@@ -23,21 +22,25 @@ import { runnerRoutes } from './api/routes/runners.js';
 import { createPackDeps, registerPack } from './packs/index.js';
 import { createCatalog } from './packs/catalog.js';
 import { packConfigContent, resolvePackConfig } from './packs/config.js';
-import { nodeRunner } from './runners/node.js';
+import { checkNodeEntryPoint, nodeRunner } from './runners/node.js';
 import { pythonRunner } from './runners/python.js';
 import { packageRoot } from './paths.js';
-import { builtinRunners } from './runners/index.js';
+import { builtinRunners, ProcessHost } from './runners/index.js';
 import { openStore, type Store } from './store/index.js';
-import { depths } from './store/queue.js';
+import type { Consumer } from './store/consumer.js';
+import { depths, type LocalConsumers } from './store/queue.js';
 import { VERSION } from './version.js';
-import { createEventDeps, injectTriggerRunner } from './events/index.js';
+import { createEventDeps, injectTriggerRunner, TRIGGER_INSTANCE_QUEUE } from './events/index.js';
 import { setupEventsAndRules } from './rules/node.js';
 import { startEventRetention } from './rules/retention.js';
 import { eventsAndRulesRoutes } from './api/routes/rules.js';
 import { sensorPackContent } from './sensors/pack-sensors.js';
 import { setupSensors } from './sensors/node.js';
-import { createInquiryService } from './inquiries/service.js';
+import { createInquiryService, INQUIRY_QUEUE } from './inquiries/service.js';
 import { inquiryRoutes } from './api/routes/inquiries.js';
+
+// Every queue of the work queue, shown by `squall status` even when empty.
+const QUEUES = [EXECUTION_QUEUE, TRIGGER_INSTANCE_QUEUE, TIMEOUT_QUEUE, INQUIRY_QUEUE];
 
 export interface RunningServer {
   store: Store;
@@ -58,13 +61,22 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const started = Date.now();
   const store = await openStore({ url: config.db });
   const now = () => Date.now();
-  const runners = builtinRunners();
-  const events = createEventDeps(now, config.dedupeWindowSeconds * 1000);
+  const auth = await createAuthServices(store, config.home, now, log);
+  const datastore = createDatastore(store, config.home, now);
+  // Rules act with their owner's permissions, workflow tasks and action templates with those
+  // of the user who started the execution; work with no user acts for the system.
+  const kv = kvReader(datastore, auth.onBehalf.mayDecrypt);
+  // Action processes are forked by a small helper process: a fork from the server blocks its event loop.
+  const processHost = new ProcessHost(log);
+  const runners = builtinRunners(kv, processHost.spawn);
+  // A job this node writes for a queue it consumes goes to its consumer directly (no claim).
+  const localConsumers: LocalConsumers = new Map();
+  const events = { ...createEventDeps(now, config.dedupeWindowSeconds * 1000), localConsumers };
   runners.set('inject-trigger', injectTriggerRunner(store, events));
   const controls = new Map<string, RunControl>();
   const catalog = createCatalog(store, now);
   const executions: ExecutionDeps = {
-    store, now, log, node: config.node, runners,
+    store, now, log, node: config.node, runners, localConsumers,
     findAction: catalog.findAction,
     packDir: catalog.packDir,
     policies: catalog.policies,
@@ -72,7 +84,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     onChildStatus: [],
     controls,
   };
-  const workflows = createWorkflowRuntime(executions);
+  // The API's URL once it listens; before that (and on nodes without the api role), where it is configured to.
+  let url: string | null = null;
+  const workflows = createWorkflowRuntime(executions, {
+    mayExecute: auth.onBehalf.mayExecute, kv, apiUrl: () => `${url ?? `http://${config.host}:${config.port}`}/api/v1`,
+  });
   runners.set(workflows.runner.name, workflows.runner);
   controls.set(workflows.runner.name, workflows.control);
   executions.onFinished.push(workflows.onChildFinished);
@@ -81,7 +97,6 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   runners.set(inquiries.runner.name, inquiries.runner);
   controls.set(inquiries.runner.name, inquiries.control);
 
-  const datastore = createDatastore(store, config.home, now);
   // Every datastore secret is masked wherever an execution could echo it (issue 6).
   executions.knownSecrets = createSecretValues(datastore);
   // Code actions (node, python-script) read the datastore and their pack's config.
@@ -90,24 +105,26 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   runners.set('node', nodeRunner(actionServices, pool));
   runners.set('python-script', pythonRunner(actionServices, join(config.home, 'virtualenvs'), pool, config.pythonForkPerExecution));
   const stops: Array<() => Promise<void>> = [];
+  const stopLocal = (queue: string, consumer: Consumer) => {
+    localConsumers.delete(queue);
+    return consumer.stop();
+  };
   // Stopped last (stops run in reverse): the scheduler has let its executions go by then.
   stops.push(async () => {
     for (const r of runners.values()) await r.close?.();
+    await processHost.close();
   });
-  const auth = await createAuthServices(store, config.home, now, log);
   const eventsAndRules = await setupEventsAndRules({
-    store, now, log, events, executions, datastore,
-    canDecrypt: async (user) => user !== null && auth.authorizer.authorize({ username: user, via: 'rule' }, 'key:decrypt'),
-    // Rules act with their owner's permissions; pack rules (no owner) act for the system.
-    mayExecute: async (user, ref) => user === null || auth.authorizer.authorize({ username: user, via: 'rule' }, 'action:execute', { type: 'action', ref, pack: ref.split('.')[0]! }),
+    store, now, log, events, executions, datastore, kv, mayExecute: auth.onBehalf.mayExecute,
   });
-  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile }, contents: [sensorPackContent(now), packConfigContent(config.home), eventsAndRules.packContent], onChange: [catalog.clear] });
+  const packs = createPackDeps(store, now, runners, { validateEntryPoint: { orquesta: validateWorkflowFile, node: checkNodeEntryPoint }, contents: [sensorPackContent(now), packConfigContent(config.home), eventsAndRules.packContent], onChange: [catalog.clear] });
   await registerPack(packs, join(packageRoot(), 'packs', 'core'));
   for (const dir of config.packs) await registerPack(packs, dir);
 
   if (config.roles.includes('rules')) {
     const engine = eventsAndRules.startEngine({ concurrency: config.rulesConcurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
-    stops.push(() => engine.stop());
+    stops.push(() => stopLocal(TRIGGER_INSTANCE_QUEUE, engine));
+    localConsumers.set(TRIGGER_INSTANCE_QUEUE, engine);
     const retention = startEventRetention(eventsAndRules.rules, config.eventRetentionDays);
     stops.push(async () => retention.stop());
   }
@@ -125,7 +142,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   });
   if (config.roles.includes('scheduler')) {
     const scheduler = startScheduler(executions, { concurrency: config.concurrency, leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
-    stops.push(() => scheduler.stop());
+    stops.push(() => stopLocal(EXECUTION_QUEUE, scheduler));
+    processHost.warm();
+    localConsumers.set(EXECUTION_QUEUE, scheduler);
     const expiry = inquiries.startExpiry({ leaseMs: config.leaseSeconds * 1000, pollMs: config.pollSeconds * 1000 });
     stops.push(() => expiry.stop());
     const retention = startRetention(executions, config.retentionDays);
@@ -138,13 +157,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   }
 
   let api: FastifyInstance | null = null;
-  let url: string | null = null;
   if (config.roles.includes('api')) {
     api = await buildApi({
       executions,
       verifyKey: auth.verifyKey,
       auth: { ...auth, getExecution: (id) => getExecution(executions, id) },
-      maskSecrets: async (list) => redactParameters(await maskSecretParameters(executions, list), await executions.knownSecrets!()),
+      maskSecrets: (list) => maskExecutions(executions, list),
       log,
       bodyLimitBytes: Math.round(config.bodyLimitMb * 1024 * 1024),
       status: async () => ({
@@ -153,7 +171,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         roles: config.roles,
         store: store.description,
         uptime_seconds: Math.round((Date.now() - started) / 1000),
-        queues: await store.read(depths),
+        queues: await store.read((tx) => depths(tx, QUEUES, now())),
       }),
     }, [(app) => packRoutes(app, packs), (app) => packInstallRoutes(app, packs, join(config.home, 'virtualenvs')), (app) => runnerRoutes(app, runners), securityRoutes(auth, datastore), ...eventsAndRulesRoutes(eventsAndRules), sensors.routes, inquiryRoutes(inquiries)]);
     const address = await api.listen({ host: config.host, port: config.port });

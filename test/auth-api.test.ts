@@ -1,9 +1,12 @@
 // Journeys through the real server on both backends: users, tokens, API keys, RBAC, keys, audit.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, until, type TestServer } from './helpers/server.js';
 import { testPostgresUrl } from './helpers/backends.js';
+import { squall } from './helpers/cli.js';
+import { createTestUser } from './helpers/users.js';
 import pg from 'pg';
 
 const pgUp = await new pg.Client({ connectionString: testPostgresUrl, connectionTimeoutMillis: 2000 }).connect().then((c) => c.end().then(() => true), () => false);
@@ -97,7 +100,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const ran = await operator('POST', '/executions', { action: 'core.noop', parameters: {} });
       expect(ran.status).toBe(201);
       expect(ran.body.context.user).toBe('oscar');
-      expect((await nobody('GET', '/executions')).status).toBe(403);
+      // Everyone may list the executions they started: nobody started none.
+      expect(await nobody('GET', '/executions')).toEqual({ status: 200, body: [] });
       expect((await nobody('POST', '/executions', { action: 'core.noop' })).status).toBe(403);
       // Owner-only: nobody may not view oscar's execution...
       expect((await nobody('GET', `/executions/${ran.body.id}`)).status).toBe(403);
@@ -124,7 +128,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await ruth('GET', '/stream')).status).toBe(403);
       expect((await ruth('DELETE', `/executions/${ok.body.id}`)).status).not.toBe(403);
       expect((await ruth('POST', `/executions/${ok.body.id}/re_run`, { parameters: {} })).status).toBe(201);
-      expect((await ruth('GET', '/executions')).status).toBe(403);
+      // Without execution:list ruth lists only what she started.
+      const mine = (await ruth('GET', '/executions?limit=1000')).body as Array<{ context: { user?: string } }>;
+      expect(mine.length).toBe(2);
+      expect(mine.every((e) => e.context.user === 'ruth')).toBe(true);
       // Revoking the role takes effect on the next request (cache invalidated on change).
       expect((await s.call('DELETE', '/rbac/assignments/ruth/noop_runner')).status).toBe(204);
       expect((await ruth('POST', '/executions', { action: 'core.noop', parameters: {} })).status).toBe(403);
@@ -133,15 +140,117 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await ruth('POST', `/executions/${ok.body.id}/re_run`, { parameters: {} })).status).toBe(403);
     });
 
+    it('webhooks: a key or token needs webhook:execute on that url (st2 webhook_send), else 403 and nothing stored', async () => {
+      for (const url of ['rbac/hook-a', 'rbac/hook-b']) {
+        const name = url.replace('rbac/', 'wh_').replace('-', '_');
+        expect((await s.call('POST', '/rules', { name, pack: 'default', trigger: { type: 'core.st2.webhook', parameters: { url } }, action: { ref: 'core.noop' } })).status).toBe(201);
+      }
+      const stored = async (url: string) => ((await s.call('GET', '/triggerinstances?trigger_type=core.st2.webhook&limit=1000')).body as Array<{ payload: { url: string } }>)
+        .filter((i) => i.payload.url === url).length;
+      const none = await createTestUser(s, 'hook_none');
+      const denied = await none.call('POST', '/webhooks/rbac/hook-a', { n: 1 });
+      expect(denied.status).toBe(403);
+      expect(denied.body.faultstring).toMatch(/webhook:execute on webhook rbac\/hook-a/);
+      expect((await none.call('POST', '/webhooks/st2', { trigger: 'core.st2.webhook', payload: {} })).status).toBe(403);
+      expect(await stored('rbac/hook-a')).toBe(0);
+      const sender = await createTestUser(s, 'hook_sender', [{ resource_uid: 'webhook:rbac/hook-a', permission_types: ['webhook_send'] }]);
+      expect((await sender.call('POST', '/webhooks/rbac/hook-a', { n: 2 })).status).toBe(202);
+      expect((await as({ token: await loginAs('hook_sender') })('POST', '/webhooks/rbac/hook-a', { n: 3 })).status).toBe(202);
+      expect((await sender.call('POST', '/webhooks/rbac/hook-b', { n: 4 })).status).toBe(403);
+      expect(await stored('rbac/hook-a')).toBe(2);
+      expect(await stored('rbac/hook-b')).toBe(0);
+      // The operator role holds webhook:execute on every webhook.
+      expect((await as({ token: await loginAs('oscar') })('POST', '/webhooks/rbac/hook-b', { n: 5 })).status).toBe(202);
+    });
+
+    it('lists show what scoped grants cover and what the user started, filtered by the store', async () => {
+      const run = async (call: TestServer['call'], action: string, parameters: Record<string, unknown>) => {
+        const r = await call('POST', '/executions', { action, parameters });
+        expect(r.status).toBe(201);
+        return r.body.id as string;
+      };
+      const noop = await run(s.call, 'core.noop', {});
+      const local = await run(s.call, 'core.local', { cmd: 'true' });
+      const viewer = await createTestUser(s, 'noop_viewer', [
+        { resource_uid: 'action:core.noop', permission_types: ['execution_list'] },
+        { resource_uid: 'action:core.echo', permission_types: ['action_execute'] },
+      ]);
+      const own = await run(viewer.call, 'core.echo', { message: 'mine' });
+      const listed = async (user: { call: TestServer['call'] }, query = '') => {
+        const r = await user.call('GET', `/executions?limit=1000${query}`);
+        expect(r.status).toBe(200);
+        return r.body as Array<{ id: string; action: string; context: { user?: string } }>;
+      };
+      const seen = await listed(viewer);
+      expect(seen.map((e) => e.id)).toEqual(expect.arrayContaining([noop, own]));
+      expect(seen.map((e) => e.id)).not.toContain(local);
+      expect(seen.every((e) => e.action === 'core.noop' || e.context.user === 'noop_viewer')).toBe(true);
+      expect(await listed(viewer, '&action=core.local')).toEqual([]);
+      // A grant on the pack covers every execution of its actions; a prefix uid covers those it names.
+      const packer = await listed(await createTestUser(s, 'core_viewer', [{ resource_uid: 'pack:core', permission_types: ['execution_list'] }]));
+      expect(packer.map((e) => e.id)).toEqual(expect.arrayContaining([noop, local, own]));
+      const prefixed = await listed(await createTestUser(s, 'lo_viewer', [{ resource_uid: 'action:core.lo*', permission_types: ['execution_list'] }]));
+      expect(prefixed.map((e) => e.id)).toContain(local);
+      expect(prefixed.every((e) => e.action.startsWith('core.lo'))).toBe(true);
+      // A global grant (observer) and admins see everything, unfiltered.
+      expect((await listed(await createTestUser(s, 'all_viewer', [{ permission_types: ['execution_list'] }]))).length).toBe((await listed({ call: s.call })).length);
+    });
+
+    it('who changed this rule: created by one user, updated by another, deleted by the first, all in `squall audit list`', async () => {
+      const grants = [{ permission_types: ['rule_create', 'rule_modify', 'rule_delete', 'rule_view'] }];
+      const alice = await createTestUser(s, 'rule_alice', grants);
+      const bob = await createTestUser(s, 'rule_bob', grants);
+      const dir = mkdtempSync(join(tmpdir(), 'squall-rule-'));
+      const file = join(dir, 'hook.yaml');
+      const rule = (status: string) => writeFileSync(file, `name: audited_hook\npack: default\ntrigger:\n  type: core.st2.webhook\n  parameters: {url: audited}\ncriteria:\n  trigger.body.status: {type: equals, pattern: ${status}}\naction:\n  ref: core.noop\n`);
+      const as_ = (u: { key: string }) => ({ SQUALL_URL: s.url!, SQUALL_API_KEY: u.key, SQUALL_HOME: dir });
+      rule('open');
+      expect((await squall(['rule', 'create', file], as_(alice))).stdout).toMatch(/created rule default\.audited_hook/);
+      rule('closed');
+      expect((await squall(['rule', 'update', file], as_(bob))).code).toBe(0);
+      expect((await squall(['rule', 'delete', 'default.audited_hook'], as_(alice))).code).toBe(0);
+      const trail = await squall(['audit', 'list', '--resource', 'default.audited_hook', '--json'], { SQUALL_HOME: s.home });
+      rmSync(dir, { recursive: true, force: true });
+      expect(JSON.parse(trail.stdout).map((e: { actor: string; action: string; resource_type: string; details: Record<string, unknown> }) => [e.actor, e.action, e.resource_type, e.details]))
+        .toEqual([
+          ['rule_alice', 'rule.delete', 'rule', {}],
+          // Updated by bob, the rule now acts with bob's permissions: its owner changed too.
+          ['rule_bob', 'rule.update', 'rule', { changes: ['context.user', 'criteria.trigger.body.status'] }],
+          ['rule_alice', 'rule.create', 'rule', { trigger: 'core.st2.webhook', action: 'core.noop' }],
+        ]);
+      expect((await squall(['audit', 'list', '--resource', 'default.audited_hook'], { SQUALL_HOME: s.home })).stdout).toMatch(/rule_alice +127\.0\.0\.1 +rule\.delete/);
+    });
+
+    it('API changes: a failed one leaves no entry; a success whose entry cannot be written answers AUDIT_UNAVAILABLE', async () => {
+      const audited = async () => ((await s.call('GET', '/audit?action=execution.request&actor=admin&limit=1000')).body as unknown[]).length;
+      const before = await audited();
+      expect((await s.call('POST', '/executions', { action: 'core.missing', parameters: {} })).status).toBe(404);
+      const ran = await s.call('POST', '/executions', { action: 'core.noop', parameters: {} });
+      expect(ran.status).toBe(201);
+      expect(await audited()).toBe(before + 1);
+      const entry = ((await s.call('GET', `/audit?resource_ref=${ran.body.id}`)).body as Array<{ details: Record<string, unknown> }>)[0]!;
+      expect(entry.details).toMatchObject({ method: 'POST', route: '/api/v1/executions', status: 201, action: 'core.noop', fields: ['action', 'parameters'], parameters: [] });
+      // The audit table gone (a database fault): the change stands, and the answer says it was not audited.
+      const noops = async () => ((await s.call('GET', '/executions?action=core.noop&limit=1000')).body as unknown[]).length;
+      const made = await noops();
+      await s.store.tx((tx) => tx.run('alter table audit_log rename to audit_log_away'));
+      try {
+        const unaudited = await s.call('POST', '/executions', { action: 'core.noop', parameters: {} });
+        expect(unaudited.status).toBe(500);
+        expect(unaudited.body.code).toBe('AUDIT_UNAVAILABLE');
+        expect(unaudited.body.faultstring).toMatch(/^POST \/api\/v1\/executions was made, but its audit entry could not be written/);
+      } finally {
+        await s.store.tx((tx) => tx.run('alter table audit_log_away rename to audit_log'));
+      }
+      expect(await noops()).toBe(made + 1);
+    });
+
     it('rules act with their owner\'s permissions: a rule author without core.local cannot run it through a rule', async () => {
       const grants = [
         { permission_types: ['rule:create', 'rule:view', 'rule:list'] },
         { resource_uid: 'action:core.noop', permission_types: ['action:execute'] },
       ];
-      expect((await s.call('PUT', '/rbac/roles/rule_author', { permission_grants: grants })).status).toBe(200);
-      expect((await s.call('POST', '/users', { username: 'rita', password: 'password-123' })).status).toBe(201);
-      expect((await s.call('POST', '/rbac/assignments', { user: 'rita', role: 'rule_author' })).status).toBe(201);
-      const rita = as({ key: (await s.call('POST', '/apikeys', { user: 'rita' })).body.key });
+      const rita = (await createTestUser(s, 'rita', grants)).call;
       const rule = (name: string, url: string, action: string, parameters: Record<string, unknown>) =>
         rita('POST', '/rules', { name, pack: 'default', trigger: { type: 'core.st2.webhook', parameters: { url } }, action: { ref: action, parameters } });
       expect((await rule('via_local', 'rbac/local', 'core.local', { cmd: 'true' })).status).toBe(201);
@@ -158,6 +267,13 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       expect((await s.call('GET', `/executions/${allowed.execution_id}`)).body.context.user).toBe('rita');
       const trail = (await s.call('GET', `/audit?action=execution.request&actor=rita`)).body as Array<{ resource_ref: string; source_address: string }>;
       expect(trail).toEqual(expect.arrayContaining([expect.objectContaining({ resource_ref: allowed.execution_id, source_address: 'rule:default.via_noop' })]));
+      // Nor may the rule decrypt a system secret its owner may not.
+      expect((await s.call('PUT', '/keys/rule.secret', { value: 'rule-s3cret', secret: true })).status).toBeLessThan(300);
+      expect((await rule('via_secret', 'rbac/secret', 'core.noop', { x: '{{ st2kv.system.rule.secret | decrypt_kv }}' })).status).toBe(201);
+      expect((await s.call('POST', '/webhooks/rbac/secret', { n: 1 })).status).toBe(202);
+      const secret = await until(() => decided('default.via_secret'), 15_000, 'enforcement of via_secret');
+      expect(secret).toMatchObject({ status: 'failed', execution_id: null });
+      expect(secret.failure_reason).toMatch(/user rita may not decrypt system\.rule\.secret/);
     });
 
     it('keys: system keys by permission, user keys private, secrets decrypted only with permission', async () => {

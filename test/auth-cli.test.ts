@@ -1,24 +1,16 @@
 // The CLI for keys, users, API keys, login, roles and audit, against a real server whose
 // log is kept at debug level: a known secret must appear on no output surface (CLI output,
 // API answers, the server log, the audit log, the database file) unless explicitly decrypted.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { startServer, type RunningServer } from '../src/server.js';
+import { squall, type CliRun } from './helpers/cli.js';
 
-const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const SECRET = 'Zq9-known-secret-value-7781';
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 // Each CLI call is a process start (about a second on a busy 2-core machine): generous timeouts.
 describe('datastore and auth through the CLI', { timeout: 180_000 }, () => {
@@ -27,13 +19,9 @@ describe('datastore and auth through the CLI', { timeout: 180_000 }, () => {
   const logFile = () => join(home, 'server.log');
   const outputs: string[] = [];
 
-  async function sq(env: Record<string, string>, ...args: string[]): Promise<Ran> {
-    const run = promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, SQUALL_HOME: home, ...env }, timeout: 30_000 });
-    const r = await run.then((x) => ({ code: 0, ...x }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
-    return r;
-  }
+  const sq = (env: Record<string, string>, ...args: string[]) => squall(args, { SQUALL_HOME: home, ...env });
   /** A command whose output must not hold the secret. */
-  async function clean(env: Record<string, string>, ...args: string[]): Promise<Ran> {
+  async function clean(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
     const r = await sq(env, ...args);
     outputs.push(r.stdout + r.stderr);
     return r;
@@ -87,6 +75,22 @@ describe('datastore and auth through the CLI', { timeout: 180_000 }, () => {
     expect(readFileSync(keyFile, 'utf8')).not.toBe(before);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(JSON.parse((await sq({}, 'key', 'get', 'db.password', '--decrypt', '--json')).stdout).value).toBe(SECRET);
+  });
+
+  it('key load is all or nothing: a bad entry is named by index and field, and no key is created', async () => {
+    const file = join(home, 'mixed.yaml');
+    writeFileSync(file, '- name: load.good\n  value: one\n- name: bad name\n  value: two\n');
+    const bad = await clean({}, 'key', 'load', file);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/keys\[1\]\.name: key name "bad name" may hold only/);
+    expect(bad.stderr).toMatch(/hint:/);
+    expect((await clean({}, 'key', 'get', 'load.good')).code).toBe(1);
+    writeFileSync(file, '- name: load.good\n  value: one\n- name: load.good\n  value: two\n');
+    expect((await clean({}, 'key', 'load', file)).stderr).toMatch(/keys\[1\]\.name: key system\.load\.good is also entry 0/);
+    writeFileSync(file, '- name: load.good\n  value: one\n- name: load.also\n  value: two\n  secret: true\n');
+    expect((await clean({}, 'key', 'load', file)).stdout).toMatch(/loaded 2 key/);
+    expect(JSON.parse((await clean({}, 'key', 'list', '--prefix', 'load.', '--json')).stdout).map((k: { name: string; secret: boolean }) => [k.name, k.secret]))
+      .toEqual([['load.also', true], ['load.good', false]]);
   });
 
   it('users, roles, login, API keys and audit', async () => {

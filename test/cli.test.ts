@@ -1,33 +1,17 @@
 // The `squall` CLI end to end: a real server, the built CLI as a child process.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { describeServer } from './helpers/server.js';
+import { spawnServer } from '../bench/server-process.js';
+import { squall } from './helpers/cli.js';
+import { describeServer, until } from './helpers/server.js';
 
-const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const fixtures = join(import.meta.dirname, 'fixtures', 'packs');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function squall(env: Record<string, string>, ...args: string[]): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+type Json = any;
 
 describeServer('squall CLI', (server) => {
   // The CLI finds the URL and the admin key in $SQUALL_HOME/credentials, like a user's shell.
-  const sq = (...args: string[]) => squall({ SQUALL_HOME: server().home }, ...args);
+  const sq = (...args: string[]) => squall(args, { SQUALL_HOME: server().home });
 
   it('runs an action and prints one JSON document with --json; exit code follows the status', async () => {
     const ok = await sq('run', 'core.local', 'cmd=echo from-cli', '--json');
@@ -103,14 +87,60 @@ describeServer('squall CLI', (server) => {
     expect((await sq('action', 'get', 'policies_demo.slow')).stderr).toContain('no action named policies_demo.slow');
   });
 
-  it('reports server status', async () => {
+  it('reports server status with every work queue: ready, delayed and leased jobs', { timeout: 60_000 }, async () => {
     const s = JSON.parse((await sq('status', '--json')).stdout);
     expect(s).toMatchObject({ version: expect.any(String), store: expect.any(String), roles: expect.arrayContaining(['api', 'scheduler']) });
+    const queues = ['executions', 'trigger-instances', 'timeouts', 'inquiry-ttl'];
+    expect(Object.keys(s.queues)).toEqual(expect.arrayContaining(queues));
+    for (const q of queues) expect(s.queues[q]).toEqual({ ready: expect.any(Number), delayed: expect.any(Number), leased: expect.any(Number) });
+
+    // At most one policies_demo.slow runs at a time: the first holds its lease, the second waits, delayed.
+    expect((await server().call('POST', '/packs/register', { path: join(fixtures, 'policies_demo') })).status).toBe(201);
+    const slow = await Promise.all([0, 1].map(async () => (await server().call('POST', '/executions', { action: 'policies_demo.slow', parameters: { cmd: 'sleep 30' } })).body as Json));
+    const executions = async () => (await server().call('GET', '/status')).body.queues.executions as Json;
+    await until(async () => {
+      const q = await executions();
+      return q.leased >= 1 && q.delayed >= 1;
+    }, 20_000, 'one execution leased and one delayed');
+    const table = (await sq('status')).stdout;
+    expect(table).toMatch(/^roles\s+api,scheduler,/m);
+    expect(table).toMatch(/^QUEUE\s+READY\s+DELAYED\s+LEASED$/m);
+    for (const q of queues) expect(table).toMatch(new RegExp(`^${q}\\s+\\d+\\s+\\d+\\s+\\d+$`, 'm'));
+    for (const e of slow) await server().call('DELETE', `/executions/${e.id}`);
+    await until(async () => {
+      const q = await executions();
+      return q.leased === 0 && q.delayed === 0 && q.ready === 0;
+    }, 20_000, 'the executions queue to empty');
   });
 });
 
+it('starts a node from flags: runner is the scheduler role, --body-limit-mb bounds request bodies', { timeout: 60_000 }, async () => {
+  const refused = await squall(['server', '--roles', 'api,runners'], { SQUALL_HOME: '/nonexistent' });
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('error: configuration roles.1: must be one of api, scheduler (or runner), workflow, rules, sensors, timers (got "runners")');
+
+  const node = await spawnServer({ extraArgs: ['--roles', 'api,runner', '--body-limit-mb', '0.01'] });
+  try {
+    const call = (path: string, body?: unknown) => fetch(`${node.url}/api/v1${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'St2-Api-Key': node.apiKey, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(((await (await call('/status')).json()) as Json).roles).toEqual(['api', 'scheduler']);
+    const big = await call('/executions', { action: 'core.echo', parameters: { message: 'x'.repeat(20_000) } });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    // The runner role runs what is requested.
+    const ran = await squall(['run', 'core.echo', 'message=small', '--json'], { SQUALL_HOME: node.home });
+    expect(ran.code, ran.stdout).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ status: 'succeeded', result: { stdout: 'small' } });
+  } finally {
+    await node.stop();
+  }
+});
+
 it('says in one line that the server is unreachable', async () => {
-  const r = await squall({ SQUALL_URL: 'http://127.0.0.1:9', SQUALL_API_KEY: 'x', SQUALL_HOME: '/nonexistent' }, 'execution', 'list');
+  const r = await squall(['execution', 'list'], { SQUALL_URL: 'http://127.0.0.1:9', SQUALL_API_KEY: 'x', SQUALL_HOME: '/nonexistent' });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^error: cannot reach the Squall server at http:\/\/127\.0\.0\.1:9/);
   expect(r.stderr.trim().split('\n')).toHaveLength(2);

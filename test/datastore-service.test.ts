@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createDatastore, deleteKey, getKey, kvLookup, listKeys, preloadKv, purgeExpired, referencedKeys, rotateKey, setKey,
+  createDatastore, deleteKey, getKey, kvReader, listKeys, purgeExpired, referencedKeys, rotateKey, setKey,
   MAX_VALUE_BYTES, type DatastoreDeps, type KvChange,
 } from '../src/datastore/index.js';
 import { keyFile } from '../src/datastore/crypto.js';
@@ -53,7 +53,7 @@ describeBackends('datastore', ({ open }) => {
     clock += 10_001;
     await expect(getKey(ds, { scope: 'system', name: 'short' }, { decrypt: false })).rejects.toSatisfy((e) => hasCode(e, 'KEY_NOT_FOUND'));
     expect(await listKeys(ds, { scope: 'system', user: null, limit: 10, offset: 0, decrypt: false })).toEqual([]);
-    expect(await kvLookup(await preloadKv(ds, ['system.short'], { user: null, mayDecrypt: () => true }))('system.short', { decrypt: false })).toBeUndefined();
+    expect(await kvReader(ds, async () => true)(null, null, ['system.short'], (kv) => kv('system.short', { decrypt: false }))).toBeUndefined();
     changes = [];
     expect(await purgeExpired(ds)).toBe(1);
     expect(changes.map((c) => c.kind)).toEqual(['delete']);
@@ -119,14 +119,31 @@ describeBackends('datastore', ({ open }) => {
     await setKey(ds, { scope: 'user', user: 'alice', name: 'pref', value: 'dark' }, admin);
     const names = referencedKeys('{{ st2kv.system.channel }} {{ st2kv.user.pref }}', "<% st2kv('system.token', decrypt => true) %>");
     expect(names).toEqual(expect.arrayContaining(['system.channel', 'user.pref', 'system.token']));
-    const allowed = kvLookup(await preloadKv(ds, names, { user: 'alice', mayDecrypt: () => true }));
-    expect(allowed('system.channel', { decrypt: false })).toBe('#ops');
-    expect(allowed('user.pref', { decrypt: false })).toBe('dark');
-    expect(allowed('system.token', { decrypt: true })).toBe('tok-123');
-    expect(allowed('system.token', { decrypt: false })).toMatch(/^sqk1:/);
-    const denied = kvLookup(await preloadKv(ds, names, { user: 'bob', mayDecrypt: () => false }));
-    expect(() => denied('system.token', { decrypt: true })).toThrow(/not allowed to decrypt/);
-    expect(denied('user.pref', { decrypt: false })).toBeUndefined();
+    await kvReader(ds, async () => true)(null, 'alice', names, (allowed) => {
+      expect(allowed('system.channel', { decrypt: false })).toBe('#ops');
+      expect(allowed('user.pref', { decrypt: false })).toBe('dark');
+      expect(allowed('system.token', { decrypt: true })).toBe('tok-123');
+      expect(allowed('system.token', { decrypt: false })).toMatch(/^sqk1:/);
+    });
+    await kvReader(ds, async () => false)(null, 'bob', names, (denied) => {
+      expect(() => denied('system.token', { decrypt: true })).toThrow(/user bob may not decrypt system.token/);
+      expect(denied('user.pref', { decrypt: false })).toBeUndefined();
+    });
+  });
+
+  it('loads keys named only at run time, then evaluates again', async () => {
+    await setKey(ds, { scope: 'system', name: 'pointer', value: 'target' }, admin);
+    await setKey(ds, { scope: 'system', name: 'target', value: 'found' }, admin);
+    const passes: Array<{ again: boolean; seen: unknown }> = [];
+    const out = await kvReader(ds, async () => false)(null, null, ['system.pointer'], (kv, again) => {
+      // The name of the second key comes from the value of the first.
+      const seen = kv(`system.${String(kv('system.pointer', { decrypt: false }))}`, { decrypt: false });
+      passes.push({ again, seen });
+      return seen;
+    });
+    expect(out).toBe('found');
+    // The first pass saw null for the key not loaded yet and did not count.
+    expect(passes).toEqual([{ again: false, seen: null }, { again: true, seen: 'found' }]);
   });
 });
 

@@ -1,7 +1,11 @@
 // Journeys through the REST API on both backends: run actions, watch them, cancel,
 // re-run, policies, and bad input that must change nothing.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { ApiClient } from '../src/cli/client.js';
+import { isAlive } from '../src/runners/test-helpers.js';
 import { describeServer, until } from './helpers/server.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'packs');
@@ -19,6 +23,24 @@ describeServer('executions API', (server, backend) => {
       return ['succeeded', 'failed', 'timeout', 'canceled', 'abandoned'].includes(e.status) && e;
     }, ms, `execution ${id} to end`);
   const count = async () => (await server().call('GET', '/executions?limit=1000')).body.length as number;
+  // A shell that writes its pid, sleeps, then leaves a marker: killed in time, it leaves none.
+  const sleeper = (seconds: number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-sleeper-'));
+    const pidFile = join(dir, 'pid');
+    const marker = join(dir, 'slept');
+    return {
+      cmd: `echo $$ > ${pidFile}; sleep ${seconds}; touch ${marker}`,
+      started: () => until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), 10_000, 'the shell to write its pid'),
+      /** Waits for the shell to be gone; true when it never got past its sleep. */
+      async killed() {
+        const pid = Number(readFileSync(pidFile, 'utf8'));
+        await until(() => !isAlive(pid), 10_000, `the shell (pid ${pid}) to be gone`);
+        const cutShort = !existsSync(marker);
+        rmSync(dir, { recursive: true, force: true });
+        return cutShort;
+      },
+    };
+  };
 
   it('runs core.local and returns st2\'s result shape with streamed output', async () => {
     const e = await run('core.local', { cmd: 'echo one; echo two >&2; echo three' });
@@ -44,20 +66,23 @@ describeServer('executions API', (server, backend) => {
   });
 
   it('ends a command that runs past its timeout as timeout', async () => {
-    const done = await ended((await run('core.local', { cmd: 'sleep 20', timeout: 1 })).id);
+    const sleeping = sleeper(10);
+    const done = await ended((await run('core.local', { cmd: sleeping.cmd, timeout: 1 })).id);
     expect(done.status).toBe('timeout');
-    expect(done.elapsed_seconds).toBeLessThan(10);
+    expect(await sleeping.killed()).toBe(true);
   });
 
   it('cancels a running execution by killing it', async () => {
-    const e = await run('core.local', { cmd: 'echo started; sleep 30' });
+    const sleeping = sleeper(10);
+    const e = await run('core.local', { cmd: sleeping.cmd });
     await until(async () => (await server().call('GET', `/executions/${e.id}`)).body.status === 'running', 10_000, 'running');
+    await sleeping.started();
     const c = await server().call('DELETE', `/executions/${e.id}`);
     expect(c.status).toBe(200);
     expect(c.body.status).toBe('canceling');
     const done = await ended(e.id);
     expect(done.status).toBe('canceled');
-    expect(done.elapsed_seconds).toBeLessThan(15);
+    expect(await sleeping.killed()).toBe(true);
     const again = await server().call('DELETE', `/executions/${e.id}`);
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('ILLEGAL_TRANSITION');
@@ -115,24 +140,37 @@ describeServer('executions API', (server, backend) => {
     expect(list[0]).not.toHaveProperty('result.stdout');
   });
 
-  it('streams execution updates and output lines over SSE', async () => {
+  /** Events of /api/v1/stream?QUERY, read by the CLI's client, from once the stream is open until stop(). */
+  const listen = async (query: string) => {
     const controller = new AbortController();
     const events: Array<[string, Json]> = [];
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const done = new ApiClient({ url: server().url!, apiKey: server().apiKey })
+      .stream(query, (name, data) => void events.push([name, data]), controller.signal, opened);
+    await open;
+    return { events, stop: () => (controller.abort(), done) };
+  };
+
+  it('streams one execution\'s updates and output lines over SSE', async () => {
     const e = await run('core.local', { cmd: 'echo streamed; sleep 0.2' });
-    const res = await fetch(`${server().url}/api/v1/stream?execution=${e.id}`, { headers: { 'St2-Api-Key': server().apiKey }, signal: controller.signal });
-    const reader = res.body!.getReader();
-    let buf = '';
-    await until(async () => {
-      const { value } = await reader.read();
-      buf += new TextDecoder().decode(value);
-      for (const chunk of buf.split('\n\n').slice(0, -1)) {
-        events.push([/^event: (.*)$/m.exec(chunk)![1]!, JSON.parse(/^data: (.*)$/m.exec(chunk)![1]!)]);
-      }
-      buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
-      return events.some(([, d]) => d.status === 'succeeded');
-    }, 10_000, 'the stream to report success');
-    controller.abort();
-    expect(events.some(([name, d]) => name === 'st2.execution.output__create' && d.data === 'streamed')).toBe(true);
+    const stream = await listen(`execution=${e.id}`);
+    await until(() => stream.events.some(([, d]) => d.status === 'succeeded'), 10_000, 'the stream to report success');
+    await stream.stop();
+    expect(stream.events.some(([name, d]) => name === 'st2.execution.output__create' && d.data === 'streamed')).toBe(true);
+  });
+
+  it('streams every execution unfiltered: created, then updated, with its output lines (st2 event names)', async () => {
+    const stream = await listen('');
+    const e = await run('core.local', { cmd: 'echo unfiltered' });
+    const mine = () => stream.events.filter(([, d]) => d.id === e.id || d.execution_id === e.id);
+    await until(() => mine().some(([name, d]) => name === 'st2.execution__update' && d.status === 'succeeded'), 10_000, 'the stream to report success');
+    await stream.stop();
+    const seen = mine();
+    expect(seen[0]).toEqual(['st2.execution__create', expect.objectContaining({ id: e.id, action: 'core.local', status: 'requested' })]);
+    expect(seen.filter(([name]) => name === 'st2.execution__create')).toHaveLength(1);
+    expect(seen.filter(([name]) => name === 'st2.execution__update').map(([, d]) => d.status)).toEqual(['scheduled', 'running', 'succeeded']);
+    expect(seen).toContainEqual(['st2.execution.output__create', expect.objectContaining({ stream: 'stdout', data: 'unfiltered' })]);
   });
 
   it('registers a pack with policies: concurrency delays, retry re-runs', async () => {

@@ -1,30 +1,12 @@
 // `squall expr eval` end to end: the built CLI as a child process, offline, no server.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { squall as run } from './helpers/cli.js';
 
-const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function squall(...args: string[]): Promise<Ran> {
-  // No SQUALL_URL and a fresh SQUALL_HOME: the command must not need a server or a store.
-  const env = { ...process.env, SQUALL_HOME: mkdtempSync(join(tmpdir(), 'squall-expr-')), SQUALL_URL: 'http://127.0.0.1:9' };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env, timeout: 30_000, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+// No SQUALL_URL and a fresh SQUALL_HOME: the command must not need a server or a store.
+const squall = (...args: string[]) => run(args, { SQUALL_HOME: mkdtempSync(join(tmpdir(), 'squall-expr-')), SQUALL_URL: 'http://127.0.0.1:9' });
 
 describe('squall expr eval', () => {
   it('prints the JSON value of a bare or wrapped expression in either language', async () => {
@@ -52,11 +34,17 @@ describe('squall expr eval', () => {
     expect(bare.stderr).toMatch(/--lang must be yaql or jinja/);
   });
 
-  it('fails with the error and its hint on stderr for a bad expression', async () => {
-    const r = await squall('expr', 'eval', '--lang', 'jinja', '{{ a + }}');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: .*line 1 column \d+/);
-    expect(r.stderr).toMatch(/hint: /);
+  it('fails with the error, its place named once, and its hint on stderr for a bad expression', async () => {
+    const jinja = await squall('expr', 'eval', '--lang', 'jinja', '{{ a + }}');
+    expect(jinja.code).toBe(1);
+    expect(jinja.stderr).toBe('error: line 1 column 8: unexpected end of template\n  hint: Fix the expression at the position named above.\n');
+    const yaql = await squall('expr', 'eval', '--lang', 'yaql', '--context', '{"a": [1]}', '$.a.selec()');
+    expect(yaql.code).toBe(1);
+    expect(yaql.stderr).toMatch(/^error: position 4: unknown method 'selec'\n  hint: /);
+    const json = await squall('expr', 'eval', '--lang', 'yaql', '$.a +', '--json');
+    expect(json.code).toBe(1);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toMatchObject({ faultstring: 'position 5: unexpected end of expression', code: 'EXPR_SYNTAX', where: { column: 5 } });
   });
 
   it('evaluates a batch in order, values and errors side by side', async () => {
@@ -80,20 +68,16 @@ describe('squall expr eval', () => {
     expect(out[4]).toEqual({ value: [2, 3] });
   });
 
-  it('runs 10,000 expressions in one batch quickly', async () => {
+  it('runs 10,000 expressions in one batch, answering each in order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'squall-batch-'));
     const file = join(dir, 'big.json');
     const items = Array.from({ length: 10_000 }, (_, i) => (i % 2
       ? { lang: 'jinja', expr: `{{ ctx().a + ${i} }}`, context: { a: 1 } }
       : { lang: 'yaql', expr: `$.a + ${i}`, context: { a: 1 } }));
     writeFileSync(file, JSON.stringify(items));
-    const started = performance.now();
     const r = await squall('expr', 'eval', '--batch', file);
-    const elapsedMs = performance.now() - started;
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as Array<{ value: number }>;
     expect(out.map((o) => o.value)).toEqual(items.map((_, i) => i + 1));
-    // The target is 2 s with node's start-up on an idle core; the bound leaves room for a busy CI machine.
-    expect(elapsedMs).toBeLessThan(6_000);
   });
 });

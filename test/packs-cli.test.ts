@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { registerPackCommands } from '../src/cli/commands/pack.js';
-import { reportError } from '../src/cli/output.js';
+import { reportError, wantsJson } from '../src/cli/output.js';
 import { packageRoot } from '../src/paths.js';
 import { describeBackends } from './helpers/backends.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -31,7 +31,7 @@ async function squall(server: TestServer, ...args: string[]): Promise<CliRun> {
     registerPackCommands(program);
     await program.parseAsync(['node', 'squall', ...args]);
   } catch (e) {
-    code = reportError(e); // as src/cli/main.ts does
+    code = reportError(e, wantsJson(args)); // as src/cli/main.ts does
   } finally {
     out.mockRestore();
     err.mockRestore();

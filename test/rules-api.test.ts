@@ -3,7 +3,8 @@
 // replays, the action-trigger, notify, inject_trigger and re-emit.
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { describeServer, until, type TestServer } from './helpers/server.js';
+import { rulesHelpers } from './helpers/rules.js';
+import { describeServer, until } from './helpers/server.js';
 
 const examples = join(import.meta.dirname, '..', 'packs', 'examples');
 type Json = any;
@@ -12,26 +13,12 @@ const webhookRule = (name: string, url: string, criteria: Json = {}, action: Jso
   name, trigger: { type: 'core.st2.webhook', parameters: { url } }, criteria, action,
 });
 
-export function rulesHelpers(server: () => TestServer) {
-  const call = (method: string, path: string, body?: unknown) => server().call(method, path, body);
-  const enforcements = async (q: string) => (await call('GET', `/ruleenforcements?${q}`)).body as Json[];
-  const decided = (q: string, n = 1) => until(async () => {
-    const list = await enforcements(q);
-    return list.length >= n && list;
-  }, 15_000, `${n} enforcement(s) for ${q}`);
-  const finished = (id: string) => until(async () => {
-    const e = (await call('GET', `/executions/${id}`)).body;
-    return ['succeeded', 'failed'].includes(e.status) && e;
-  }, 15_000, `execution ${id}`);
-  return { call, enforcements, decided, finished };
-}
-
 describeServer('rules API', (server) => {
   const { call, enforcements, decided, finished } = rulesHelpers(server);
 
   it('classic auto-remediation: monitoring webhook → criteria → action, every decision recorded', async () => {
     const rules = (await call('GET', '/rules?pack=examples')).body.map((r: Json) => r.ref);
-    expect(rules).toEqual(['examples.drain_overloaded_host', 'examples.echo_event', 'examples.lights_on_button', 'examples.restart_on_critical']);
+    expect(rules).toEqual(['examples.drain_overloaded_host', 'examples.echo_event', 'examples.lights_on_button', 'examples.remediate_failing_check', 'examples.restart_on_critical']);
     const hit = await call('POST', '/webhooks/monitoring/alerts', { status: 'CRITICAL', service: 'nginx', host: 'web1', summary: 'down' });
     expect(hit.status).toBe(202);
     const miss = await call('POST', '/webhooks/monitoring/alerts', { status: 'ok', service: 'nginx', host: 'web1' });
@@ -145,6 +132,25 @@ describeServer('rules API', (server) => {
     expect((await decided(`trigger_instance=${again.body.id}`))[0].status).toBe('succeeded');
     const bad = await call('POST', '/executions', { action: 'core.inject_trigger', parameters: { trigger: 'examples.event', payload: { host: 'no kind' } } });
     expect((await finished(bad.body.id)).result.code).toBe('TRIGGER_PAYLOAD_INVALID');
+  });
+
+  it('an instance no rule listens on is stored decided at once; with a rule it goes to the rules engine', async () => {
+    const actionTrigger = (id: string) => until(async () => {
+      const list = (await call('GET', '/triggerinstances?trigger_type=core.st2.generic.actiontrigger&limit=200')).body as Json[];
+      return list.find((i) => i.payload.execution_id === id);
+    }, 10_000, 'action trigger');
+    const quiet = await finished((await call('POST', '/executions', { action: 'core.noop' })).body.id);
+    expect((await actionTrigger(quiet.id)).status).toBe('processed');
+    expect(await enforcements(`trigger_instance=${(await actionTrigger(quiet.id)).id}`)).toEqual([]);
+    const rule = { name: 'on_noop', trigger: { type: 'core.st2.generic.actiontrigger' }, criteria: { 'trigger.action_ref': { type: 'equals', pattern: 'core.noop' } }, action: { ref: 'core.echo', parameters: { message: 'noop ended' } } };
+    expect((await call('POST', '/rules', rule)).status).toBe(201);
+    try {
+      const heard = await finished((await call('POST', '/executions', { action: 'core.noop' })).body.id);
+      const [e] = await decided(`trigger_instance=${(await actionTrigger(heard.id)).id}`);
+      expect(e).toMatchObject({ rule_ref: 'default.on_noop', status: 'succeeded' });
+    } finally {
+      await call('DELETE', '/rules/default.on_noop');
+    }
   });
 
   it('an action trigger leaves out a result larger than 256 KB; the execution keeps it', async () => {

@@ -1,38 +1,28 @@
 // The IoT demo from packs/examples, end to end: an MQTT button press → the examples.buttons
 // source → rule examples.lights_on_button → core.http POST to a local lights controller.
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { brokerAddress, describeBroker } from './helpers/brokers.js';
+import { startHttpEndpoint, type HttpEndpoint } from './helpers/http-endpoint.js';
 import { startTestServer, until, type TestServer } from './helpers/server.js';
 
 const examples = join(import.meta.dirname, '..', 'packs', 'examples');
 
 await describeBroker('mqtt', 'IoT demo: MQTT button → rule → HTTP call', () => {
   let server: TestServer;
-  const received: Array<{ url: string; body: string }> = [];
-  const lights = createServer((req: IncomingMessage, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ url: req.url!, body });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"lights": "toggled"}');
-    });
-  });
+  let lights: HttpEndpoint;
   beforeAll(async () => {
-    await new Promise<void>((r) => lights.listen(0, '127.0.0.1', r));
+    lights = await startHttpEndpoint(() => ({ status: 200, body: '{"lights": "toggled"}' }));
     server = await startTestServer('sqlite', { packs: [examples] });
   });
   afterAll(async () => {
     await server?.stop();
-    lights.close();
+    await lights?.close();
   });
 
   it('a button press toggles the lights of its room; a release does nothing', async () => {
-    const port = (lights.address() as AddressInfo).port;
-    expect((await server.call('PUT', '/keys/examples_lights_url', { name: 'examples_lights_url', value: `http://127.0.0.1:${port}` })).status).toBe(200);
+    expect((await server.call('PUT', '/keys/examples_lights_url', { name: 'examples_lights_url', value: lights.url })).status).toBe(200);
     // Shipped disabled (no broker connection by surprise): enable it as the README says.
     expect((await server.call('GET', '/sensortypes/examples.buttons')).body).toMatchObject({ type: 'mqtt', enabled: false });
     expect((await server.call('POST', '/sensortypes/examples.buttons/enable')).status).toBe(200);
@@ -43,9 +33,9 @@ await describeBroker('mqtt', 'IoT demo: MQTT button → rule → HTTP call', () 
     await client.publishAsync('home/kitchen/button', JSON.stringify({ action: 'release' }), { qos: 1 });
     await client.endAsync();
 
-    await until(() => received.length >= 1, 15_000, 'the HTTP call to the lights controller');
-    expect(received[0]!.url).toBe('/rooms/kitchen/toggle');
-    expect(JSON.parse(received[0]!.body)).toEqual({ room: 'kitchen', battery: 87 });
+    await until(() => lights.received.length >= 1, 15_000, 'the HTTP call to the lights controller');
+    expect(lights.received[0]!.url).toBe('/rooms/kitchen/toggle');
+    expect(JSON.parse(lights.received[0]!.body)).toEqual({ room: 'kitchen', battery: 87 });
     const enforcements = await until(async () => {
       const list = (await server.call<Array<{ status: string; execution_id: string | null }>>('GET', '/ruleenforcements?rule=examples.lights_on_button')).body;
       return list.length >= 2 && list;
@@ -57,6 +47,6 @@ await describeBroker('mqtt', 'IoT demo: MQTT button → rule → HTTP call', () 
       return e.status === 'succeeded' && e;
     }, 10_000, 'the core.http execution to succeed');
     expect(execution.result.status_code).toBe(200);
-    expect(received).toHaveLength(1);
+    expect(lights.received).toHaveLength(1);
   });
 });

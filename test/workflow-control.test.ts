@@ -1,11 +1,13 @@
 // Workflow run control through the API on both backends: re-running a failed workflow from
-// its failed task (st2 `re-run --tasks`), task timeouts and workflow timeouts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// its failed task (st2 `re-run --tasks`), pause/resume/cancel reaching a child workflow, task
+// timeouts and workflow timeouts.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isAlive } from '../src/runners/test-helpers.js';
 import { describeBackends, testPostgresUrl } from './helpers/backends.js';
 import { describeServer, startTestServer, until } from './helpers/server.js';
 
@@ -85,6 +87,51 @@ describeServer('workflow re-run and timeouts through the API', (server) => {
     expect(active.body.code).toBe('ILLEGAL_TRANSITION');
     expect((await server().call('POST', `/executions/${running.id}/cancel`)).status).toBe(200);
     expect((await ended(running.id)).status).toBe('canceled');
+  });
+
+  /** wf_demo.gate_outer running, its child workflow's task waiting for `marker`: the ids and the task's shell pid. */
+  async function gateRunning(name: string) {
+    const marker = join(dir, `${name}.go`);
+    const pidfile = join(dir, `${name}.pid`);
+    const parent = await run('wf_demo.gate_outer', { marker, pidfile });
+    const pid = await until(() => existsSync(pidfile) && Number(readFileSync(pidfile, 'utf8')), 10_000, 'the child task to start');
+    const [child] = await children(parent.id);
+    const [wait] = await children(child.id);
+    expect([child.action, wait.context.workflow.task, wait.status]).toEqual(['wf_demo.gate', 'wait', 'running']);
+    return { parent: parent.id as string, child: child.id as string, wait: wait.id as string, pid, marker };
+  }
+  const statusOf = async (...ids: string[]) => Promise.all(ids.map(async (id) => (await get(id)).status));
+
+  it('pausing a workflow pauses its running child workflow once the child\'s running task finished; resume resumes both', async () => {
+    const g = await gateRunning('pause');
+    const paused = await server().call('POST', `/executions/${g.parent}/pause`);
+    expect([paused.status, paused.body.status]).toEqual([200, 'pausing']);
+    // The child's task is no workflow: it carries on, and both workflows wait for it.
+    await until(async () => (await get(g.child)).status === 'pausing', 10_000, 'the child to be pausing');
+    expect(await statusOf(g.parent, g.wait)).toEqual(['pausing', 'running']);
+
+    writeFileSync(g.marker, '');
+    await until(async () => (await get(g.parent)).status === 'paused', 10_000, 'the parent to pause');
+    expect(await statusOf(g.child, g.wait)).toEqual(['paused', 'succeeded']);
+    // The child's next task is held until it resumes.
+    expect((await children(g.child)).map((c) => c.context.workflow.task)).toEqual(['wait']);
+
+    const resumed = await server().call('POST', `/executions/${g.parent}/resume`);
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
+    const done = await ended(g.parent);
+    expect([done.status, done.result.output]).toEqual(['succeeded', { inner: { waited: true } }]);
+    expect(await statusOf(g.child)).toEqual(['succeeded']);
+    expect((await children(g.child)).map((c) => [c.context.workflow.task, c.status]).sort()).toEqual([['after', 'succeeded'], ['wait', 'succeeded']]);
+  });
+
+  it('cancelling a workflow cancels its child workflow and kills the child\'s running task process', async () => {
+    const g = await gateRunning('cancel');
+    expect(isAlive(g.pid)).toBe(true);
+    expect((await server().call('DELETE', `/executions/${g.parent}`)).status).toBe(200);
+    expect((await ended(g.parent)).status).toBe('canceled');
+    await until(async () => (await statusOf(g.child, g.wait)).every((s) => s === 'canceled'), 10_000, 'the child and its task to be canceled');
+    await until(() => !isAlive(g.pid), 10_000, `the task's shell (pid ${g.pid}) to be gone`);
+    expect((await children(g.child)).map((c) => c.context.workflow.task)).toEqual(['wait']);
   });
 
   it('ends a task past its timeout with status timeout and follows its failed() transition', async () => {

@@ -1,5 +1,5 @@
-// Authentication and authorization on every route but the health check (and routes that
-// declare their own, such as signed webhooks).
+// Authentication and authorization on every route but the health check (and calls without
+// credentials to routes that authorize those themselves: webhooks signed with their secret).
 //
 // Who: an API key (St2-Api-Key, Authorization: Bearer) or a token (X-Auth-Token); the SSE
 // stream may pass either in the query (?st2-api-key= / ?x-auth-token=), as st2 allows,
@@ -10,25 +10,36 @@
 // method and URL in ROUTE_PERMISSIONS below. A route with neither is admin-only, so a new
 // route is closed until someone says who may use it.
 //
-// Audit: every successful POST/PUT/PATCH/DELETE is recorded (who, from where, which
-// resource), except on routes with `config: { audit: false }`, whose domain code records
-// the change itself in its own transaction (keys, users, roles, API keys).
+// Audit: changes made through the API are recorded (who, from where, which resource, what
+// changed). Routes with `config: { audit: false }` leave it to their domain code, which writes
+// the entry in the change's own transaction (keys, users, roles, API keys, rules); the others
+// are recorded by change-audit.ts (installed beside this) as the change is answered.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SquallError } from '../errors.js';
 import type { Principal } from '../auth/api-keys.js';
 import type { Authorizer } from '../auth/rbac.js';
-import type { Permission, Resource } from '../auth/permissions.js';
-import { audit } from '../auth/audit.js';
+import type { ListScope, Permission, Resource } from '../auth/permissions.js';
+import type { Actor } from '../auth/audit.js';
 import type { Store } from '../store/types.js';
 import type { Execution } from '../executions/model.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /**
+     * On list routes that filter (RoutePermission.filtered): what the principal may see, or
+     * null for everything (admins, global grants).
+     */
+    listScope: ListScope | null;
   }
   interface FastifyContextConfig {
-    /** Routes that authenticate by other means (health, signed webhooks). */
+    /** Routes that need no credentials (health). */
     public?: boolean;
+    /**
+     * Routes that also take calls without credentials and authorize those themselves (webhooks
+     * signed with their secret); credentials, when sent, are checked as on every route.
+     */
+    signed?: boolean;
     /** The permission this route needs (checked after the body is parsed). */
     permission?: Permission;
     /** The resource the permission is checked on; absent: the permission's type as a whole. */
@@ -70,6 +81,11 @@ function presentedToken(req: FastifyRequest): string | undefined {
 
 const packOf = (ref: string) => ref.split('.')[0]!;
 
+/** Who makes a change through the API, for the audit log: the principal and the client address. */
+export function actorOf(req: FastifyRequest): Actor {
+  return { user: req.principal!.username, address: req.ip };
+}
+
 /** The resource of an /executions/:id route: its action (for action/pack grants) and who started it. */
 export async function executionResource(auth: ApiAuth, id: string): Promise<Resource> {
   const e = await auth.getExecution(id);
@@ -79,6 +95,11 @@ export async function executionResource(auth: ApiAuth, id: string): Promise<Reso
 interface RoutePermission {
   permission: Permission;
   resource?: (req: FastifyRequest, auth: ApiAuth) => Promise<Resource> | Resource;
+  /**
+   * A list route that shows each user what their grants cover (req.listScope) and their own:
+   * grants on a pack or an action list its executions. Other list routes need the global grant.
+   */
+  filtered?: true;
 }
 
 const params = (req: FastifyRequest) => req.params as Record<string, string>;
@@ -101,7 +122,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
       return id ? executionResource(auth, id) : { type: 'execution' };
     },
   },
-  'GET /api/v1/executions': { permission: 'execution:list' },
+  'GET /api/v1/executions': { permission: 'execution:list', filtered: true },
   'POST /api/v1/executions': {
     permission: 'action:execute',
     resource: (req) => {
@@ -152,14 +173,15 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/v1/triggerinstances/purge': { permission: 'trigger:delete' },
   'POST /api/v1/ruleenforcements/purge': { permission: 'rule:delete' },
   'GET /api/v1/webhooks': { permission: 'webhook:list' },
-  'POST /api/v1/webhooks/st2': { permission: 'webhook:execute' },
+  // st2's uid of a webhook is webhook:<url>; /webhooks/st2 is the webhook named st2.
+  'POST /api/v1/webhooks/st2': { permission: 'webhook:execute', resource: () => ({ type: 'webhook', ref: 'st2' }) },
   'POST /api/v1/packs/:name/install': { permission: 'pack:create', resource: refResource('pack') },
   'PUT /api/v1/sensortypes/:ref': { permission: 'sensor:modify', resource: refResource('sensor') },
 };
 
 // /api/v1/<collection>… → resource type, for routes not in the table: GET is list/view,
 // anything else needs the type's `all` (operators and admins).
-const COLLECTIONS: Record<string, Resource['type']> = {
+export const COLLECTIONS: Record<string, Resource['type']> = {
   packs: 'pack', actions: 'action', rules: 'rule', executions: 'execution', keys: 'key', webhooks: 'webhook',
   inquiries: 'inquiry', sensors: 'sensor', sensortypes: 'sensor', triggers: 'trigger', triggertypes: 'trigger',
   triggerinstances: 'trigger', ruleenforcements: 'rule', workflows: 'execution', runners: 'action',
@@ -196,32 +218,17 @@ async function principalOf(req: FastifyRequest, verifyKey: KeyVerifier, auth: Ap
   return p;
 }
 
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-function auditedRef(req: FastifyRequest, payload: unknown): string {
-  const p = params(req);
-  const fromParams = p.id ?? p.ref ?? p.name;
-  if (fromParams) return fromParams;
-  if (typeof payload === 'string' && payload.startsWith('{')) {
-    try {
-      const body = JSON.parse(payload) as Record<string, unknown>;
-      const pick = body.id ?? body.ref ?? body.name ?? (body.pack as Record<string, unknown> | undefined)?.name;
-      if (typeof pick === 'string') return pick;
-    } catch {
-      // Not JSON after all: the route has no resource name to record.
-    }
-  }
-  return '';
-}
-
 /**
- * Installs authentication, and, given `auth`, the permission checks and the audit of changes.
+ * Installs authentication, and, given `auth`, the permission checks.
  * Without `auth` (API-only tests) any valid API key may call any route.
  */
 export function installAuth(app: FastifyInstance, verify: KeyVerifier, auth?: ApiAuth): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('listScope', null);
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.config?.public) return;
+    const config = req.routeOptions.config;
+    if (config?.public) return;
+    if (config?.signed && presentedKey(req) === undefined && (!auth || presentedToken(req) === undefined)) return;
     req.principal = await principalOf(req, verify, auth);
   });
   if (!auth) return;
@@ -237,25 +244,15 @@ export function installAuth(app: FastifyInstance, verify: KeyVerifier, auth?: Ap
       }
       return;
     }
+    if (declared.filtered) {
+      const scope = await auth.authorizer.listScope(req.principal, declared.permission);
+      if (scope === null) throw new SquallError('FORBIDDEN', `user ${req.principal.username} lacks permission ${declared.permission}`);
+      req.listScope = scope === 'all' ? null : scope;
+      return;
+    }
     // Global grants answer without loading the resource; only then look at the one named.
     if (await auth.authorizer.authorize(req.principal, declared.permission)) return;
     const resource = declared.resource ? await declared.resource(req, auth) : undefined;
     await auth.authorizer.assert(req.principal, declared.permission, resource);
-  });
-  app.addHook('onSend', async (req, reply, payload) => {
-    const config = req.routeOptions.config;
-    if (!MUTATING.has(req.method) || reply.statusCode >= 400 || config?.audit === false || !req.principal) return payload;
-    const url = req.routeOptions.url ?? req.url;
-    const collection = /^\/api\/v1\/([a-z_]+)/.exec(url)?.[1] ?? 'api';
-    const type = COLLECTIONS[collection] ?? collection;
-    const tail = url.replace(/^\/api\/v1\/[a-z_]+/, '').replace(/\/:[a-z_]+/g, '').replace(/^\//, '');
-    const verb = tail || { POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' }[req.method]!;
-    const action = type === 'execution' && req.method === 'POST' && !tail ? 'execution.request' : `${type}.${verb}`;
-    await auth.store.tx((tx) => audit(tx, {
-      actor: { user: req.principal!.username, address: req.ip }, ts: auth.now(), action, resourceType: type,
-      resourceRef: auditedRef(req, payload),
-      details: { method: req.method, route: url, status: reply.statusCode, ...(action === 'execution.request' ? { action: (req.body as { action?: unknown })?.action } : {}) },
-    }));
-    return payload;
   });
 }

@@ -22,14 +22,17 @@ function fastifyFault(err: FastifyError): [number, Fault] | null {
   return null;
 }
 
+/** The answer's body for a Squall error. */
+export function faultOf(err: SquallError): Fault {
+  const body: Fault = { faultstring: err.message, code: err.code, hint: err.hint };
+  if (Object.keys(err.where).length) body.where = err.where;
+  if (err.details !== undefined) body.details = err.details;
+  return body;
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof SquallError) {
-      const body: Fault = { faultstring: err.message, code: err.code, hint: err.hint };
-      if (Object.keys(err.where).length) body.where = err.where;
-      if (err.details !== undefined) body.details = err.details;
-      return reply.code(err.status).send(body);
-    }
+    if (err instanceof SquallError) return reply.code(err.status).send(faultOf(err));
     const known = fastifyFault(err);
     if (known) return reply.code(known[0]).send(known[1]);
     // An error without a code is a bug: logged with the request id, never shown as a stack.

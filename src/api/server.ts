@@ -6,10 +6,11 @@ import type { ExecutionDeps } from '../executions/deps.js';
 import type { Execution } from '../executions/model.js';
 import { lazyValidator } from '../lazy-validator.js';
 import { installAuth, type ApiAuth, type KeyVerifier } from './auth.js';
+import { installChangeAudit } from './change-audit.js';
 import { installErrorHandler } from './errors.js';
 import { executionRoutes } from './routes/executions.js';
 import { streamRoutes } from './routes/stream.js';
-import { collectOpenApi, systemRoutes } from './routes/system.js';
+import { collectOpenApi, systemRoutes, type Status } from './routes/system.js';
 
 export interface ApiDeps {
   executions: ExecutionDeps;
@@ -18,7 +19,7 @@ export interface ApiDeps {
   auth?: ApiAuth;
   /** Copies of the executions with secret parameters replaced by ********. */
   maskSecrets(list: Execution[]): Promise<Execution[]>;
-  status(): Promise<Record<string, unknown>>;
+  status(): Promise<Status>;
   log: Logger;
   bodyLimitBytes: number;
 }
@@ -47,6 +48,7 @@ export async function buildApi(deps: ApiDeps, extraRoutes: readonly RouteGroup[]
   app.setValidatorCompiler(lazyValidatorCompiler());
   installErrorHandler(app);
   installAuth(app, deps.verifyKey, deps.auth);
+  if (deps.auth) installChangeAudit(app, deps.auth);
   const openapi = collectOpenApi(app);
   systemRoutes(app, deps, openapi);
   executionRoutes(app, deps);

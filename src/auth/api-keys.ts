@@ -85,8 +85,8 @@ export type CachedVerifier = ((credential: string) => Promise<Principal | null>)
 
 export interface Principal {
   username: string;
-  /** How the request proved who it is ('rule' and 'system' for work Squall does on someone's behalf). */
-  via: 'api_key' | 'token' | 'rule' | 'system';
+  /** How the request proved who it is ('system' for work Squall does on someone's behalf, see on-behalf.ts). */
+  via: 'api_key' | 'token' | 'system';
 }
 
 /**

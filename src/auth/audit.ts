@@ -1,5 +1,7 @@
-// The audit log: who changed what, when, from where. Other modules call audit(tx, entry)
-// inside the transaction that makes the change, so a change and its record commit together.
+// The audit log: who changed what, when, from where, and what changed (field names, never
+// values). Keys, users, roles, API keys and rules call audit(tx, entry) inside the transaction
+// that makes the change, so the change and its record commit together; the API's other changes
+// are recorded right after they commit, before the answer (src/api/change-audit.ts says how).
 import { newId } from '../store/ids.js';
 import { insertAudit, listAudit as listRows, type AuditFilter } from '../store/audit.js';
 import type { Tx } from '../store/types.js';
@@ -16,7 +18,10 @@ export interface AuditEntry {
   action: string;
   resourceType: string;
   resourceRef: string;
-  /** Extra facts; never a secret value (callers pass names and flags, not values). */
+  /**
+   * Extra facts; never a secret value (callers pass names and flags, not values). `changes`
+   * lists the fields that differ (an update), `fields` those a request set.
+   */
   details?: Record<string, unknown>;
   ts: number;
 }

@@ -1,7 +1,7 @@
 // Authentication, RBAC and audit: the public surface. startServer builds one AuthServices per
-// node with createAuthServices and passes it to the API; the rules engine and the workflow
-// engine call `authorizer.authorize({ username: owner, via: 'rule' }, 'action:execute',
-// { type: 'action', ref, pack })` before requesting an execution on someone's behalf.
+// node with createAuthServices and passes it to the API; the rules engine, the workflow
+// runtime and the templates of actions get `onBehalf` (see on-behalf.ts) to check what they
+// do on someone's behalf: request an execution, decrypt a datastore secret.
 import type { Logger } from 'pino';
 import { hasCode } from '../errors.js';
 import type { Store } from '../store/types.js';
@@ -10,11 +10,13 @@ import { loadRbacFiles } from './rbac-files.js';
 import { createLoginLimiter, type LoginLimiter } from './rate-limit.js';
 import { createTokenVerifier } from './users.js';
 import { createKeyVerifier, type CachedVerifier } from './api-keys.js';
+import { onBehalf, type OnBehalf } from './on-behalf.js';
 
 export { audit, listAudit, type Actor, type AuditEntry, type AuditRecord, type AuditFilter } from './audit.js';
 export { createAuthorizer, RBAC_CHANNEL, type Authorizer } from './rbac.js';
 export { loadRbacFiles, readRbacFiles } from './rbac-files.js';
 export { SYSTEM_ROLES, parsePermission, type Permission, type Resource, type Role, type Grant } from './permissions.js';
+export type { OnBehalf } from './on-behalf.js';
 export { AUTH_CHANNEL, createApiKey, createKeyVerifier, ensureAdminCredentials, type Principal } from './api-keys.js';
 
 export interface AuthServices {
@@ -22,6 +24,8 @@ export interface AuthServices {
   home: string;
   now: () => number;
   authorizer: Authorizer;
+  /** The checks for work done on a user's behalf (rules, workflow tasks, action templates). */
+  onBehalf: OnBehalf;
   verifyKey: CachedVerifier;
   verifyToken: CachedVerifier;
   limiter: LoginLimiter;
@@ -51,5 +55,5 @@ export async function createAuthServices(store: Store, home: string, now: () => 
     verifyKey.clear();
     verifyToken.clear();
   };
-  return { store, home, now, authorizer, verifyKey, verifyToken, limiter: createLoginLimiter(now), invalidate };
+  return { store, home, now, authorizer, onBehalf: onBehalf(authorizer), verifyKey, verifyToken, limiter: createLoginLimiter(now), invalidate };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SYSTEM_ROLES, allows, compileGrants, parsePermission, permissionCovers, uidCovers, type Role } from './permissions.js';
+import { SYSTEM_ROLES, allows, compileGrants, listScope, parsePermission, permissionCovers, uidCovers, type Role } from './permissions.js';
 
 const role = (name: string) => SYSTEM_ROLES.find((r) => r.name === name)!;
 const custom = (grants: Role['grants']): Role => ({ name: 'custom', description: '', grants, source: 'api' });
@@ -10,6 +10,7 @@ describe('permissions', () => {
     expect(parsePermission('key_value_pair_view')).toBe('key:view');
     expect(parsePermission('execution:all')).toBe('execution:all');
     expect(parsePermission('api_key_list')).toBe('api_key:list');
+    expect(parsePermission('webhook_send')).toBe('webhook:execute');
     expect(() => parsePermission('action_fly')).toThrow(/unknown permission type/);
     expect(() => parsePermission('spaceship:view')).toThrow(/unknown permission type/);
   });
@@ -67,5 +68,20 @@ describe('operator on routes other modules own', () => {
     expect(allows(operator, 'o', 'trigger:execute', { type: 'trigger' })).toBe(true);
     expect(allows(operator, 'o', 'rule:view', { type: 'rule' })).toBe(true);
     expect(allows(operator, 'o', 'pack:create', { type: 'pack', ref: 'x', pack: 'x' })).toBe(false);
+  });
+
+  it('list scopes: everything for admins and global grants, else the grants that cover the list and what the user owns', () => {
+    expect(listScope(compileGrants([role('admin')]), 'a', 'execution:list')).toBe('all');
+    expect(listScope(compileGrants([role('observer')]), 'v', 'execution:list')).toBe('all');
+    expect(listScope(compileGrants([custom([{ permission_types: ['execution:all'] }])]), 'u', 'execution:list')).toBe('all');
+    const scoped = compileGrants([custom([
+      { resource_uid: 'pack:core', permission_types: ['execution:list'] },
+      { resource_uid: 'action:deploy.*', permission_types: ['execution:all'] },
+      { resource_uid: 'action:other.x', permission_types: ['execution:view'] },
+    ])]);
+    expect(listScope(scoped, 'u', 'execution:list')).toEqual({ grants: [{ type: 'pack', ref: 'core' }, { type: 'action', ref: 'deploy.*' }], owner: 'u' });
+    expect(listScope(compileGrants([]), 'u', 'execution:list')).toEqual({ grants: [], owner: 'u' });
+    // Nothing owned is listed for rules: without a grant, nothing at all.
+    expect(listScope(compileGrants([]), 'u', 'rule:list')).toBeNull();
   });
 });

@@ -44,8 +44,13 @@ export interface Role {
   source: string;
 }
 
-/** Parses 'action:execute' or st2's 'action_execute' / 'key_value_pair_view'; throws on anything else. */
+// st2 names that are not `<type>_<verb>` of a Squall verb.
+const ST2_NAMES: Readonly<Record<string, Permission>> = { webhook_send: 'webhook:execute' };
+
+/** Parses 'action:execute' or st2's 'action_execute' / 'key_value_pair_view' / 'webhook_send'; throws on anything else. */
 export function parsePermission(given: string): Permission {
+  const named = ST2_NAMES[given];
+  if (named) return named;
   const st2 = given.replace(/^key_value_pair_/, 'key_').replace(/^api_key_/, 'api_key:');
   const m = /^([a-z_]+?)[:_](list|view|create|modify|delete|execute|respond|decrypt|all)$/.exec(st2);
   if (!m || !(RESOURCE_TYPES as readonly string[]).includes(m[1]!)) {
@@ -106,12 +111,13 @@ export function compileGrants(roles: readonly Role[]): CompiledGrants {
 }
 
 // What every signed-in user may do with what is theirs: their user-scope keys (including
-// decrypt), the executions they started, their own API keys, their own user record.
+// decrypt), the executions they started (list, view, cancel), their own API keys, their own
+// user record.
 function ownerAllows(username: string, wanted: Permission, r: Resource): boolean {
   if (r.owner !== username) return false;
   const [type, verb] = wanted.split(':') as [ResourceType, Verb];
   if (type === 'key') return r.ref === undefined || r.ref.startsWith(`user:${username}.`);
-  if (type === 'execution') return verb === 'view' || verb === 'modify';
+  if (type === 'execution') return verb === 'list' || verb === 'view' || verb === 'modify';
   if (type === 'api_key') return verb !== 'execute';
   if (type === 'user') return verb === 'view' || verb === 'modify';
   return false;
@@ -128,6 +134,34 @@ export function allows(g: CompiledGrants, username: string, wanted: Permission, 
     if (uidCovers(s.uid, r) && s.permissions.some((p) => permissionCovers(p, wanted))) return true;
   }
   return ownerAllows(username, wanted, r);
+}
+
+/**
+ * What a list may show a user who holds the list permission on no more than some resources:
+ * those the grants name, and what the user owns.
+ */
+export interface ListScope {
+  /** The resource uids of the grants that give the permission, split: `pack:core` → { type: 'pack', ref: 'core' }. */
+  grants: ReadonlyArray<{ type: ResourceType; ref: string }>;
+  /** The user whose own resources are listed too (the executions they started), or null. */
+  owner: string | null;
+}
+
+/**
+ * How to list with `wanted` (a `<type>:list`): 'all' for admins and global grants (no filter),
+ * a ListScope to filter by, or null when the user may list nothing. st2 has no scoped list
+ * permissions (its `*_list` are global only); Squall filters by the grants instead of refusing.
+ */
+export function listScope(g: CompiledGrants, username: string, wanted: Permission): 'all' | ListScope | null {
+  if (g.isAdmin) return 'all';
+  const type = wanted.split(':')[0] as ResourceType;
+  if (g.global.has(wanted) || g.global.has(`${type}:all` as Permission)) return 'all';
+  const grants = g.scoped.filter((s) => s.permissions.some((p) => permissionCovers(p, wanted))).map((s) => {
+    const [, t, ref] = UID.exec(s.uid) as unknown as [string, ResourceType, string];
+    return { type: t, ref };
+  });
+  const owner = ownerAllows(username, wanted, { type, owner: username }) ? username : null;
+  return grants.length === 0 && owner === null ? null : { grants, owner };
 }
 
 const READ_ALL: Permission[] = RESOURCE_TYPES.filter((t) => !['user', 'role', 'api_key', 'audit', 'datastore'].includes(t))

@@ -7,8 +7,8 @@ import type { Store, Tx } from '../store/types.js';
 import { audit, type Actor } from './audit.js';
 import type { Principal } from './api-keys.js';
 import {
-  SYSTEM_ROLES, allows, assertResourceUid, compileGrants, parsePermission,
-  type CompiledGrants, type Grant, type Permission, type Resource, type Role,
+  SYSTEM_ROLES, allows, assertResourceUid, compileGrants, listScope, parsePermission,
+  type CompiledGrants, type Grant, type ListScope, type Permission, type Resource, type Role,
 } from './permissions.js';
 
 export const RBAC_CHANNEL = 'squall_rbac';
@@ -19,6 +19,8 @@ export interface Authorizer {
   authorize(principal: Principal, permission: Permission, resource?: Resource): Promise<boolean>;
   /** As authorize, but throws FORBIDDEN naming the permission. */
   assert(principal: Principal, permission: Permission, resource?: Resource): Promise<void>;
+  /** How the principal may list with a `<type>:list` permission (see permissions.ts listScope). */
+  listScope(principal: Principal, permission: Permission): Promise<'all' | ListScope | null>;
   /** The roles assigned to a user (for GET /auth/me style answers). */
   rolesOf(username: string): Promise<string[]>;
   /** Forgets every cached grant on this node (other nodes hear RBAC_CHANNEL). */
@@ -61,6 +63,9 @@ export function createAuthorizer(store: Store, now: () => number = Date.now): Au
         const on = resource?.ref ? ` on ${resource.type} ${resource.ref}` : '';
         throw new SquallError('FORBIDDEN', `user ${principal.username} lacks permission ${permission}${on}`);
       }
+    },
+    async listScope(principal, permission) {
+      return listScope((await load(principal.username)).compiled, principal.username, permission);
     },
     async rolesOf(username) {
       return (await load(username)).roles;

@@ -1,8 +1,17 @@
-// The CLI's one printer: aligned tables for people, exactly one JSON document with --json.
-import { SquallError, formatPlace } from '../errors.js';
+// The CLI's one printer: aligned tables for people, exactly one JSON document with --json
+// (the command's result, or the error as {faultstring, code, hint, …}).
+import type { Fault } from '../api/errors.js';
+import { SquallError, codes } from '../errors.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A command's outcome: `value` as the one JSON document with --json, else `human` (a line, or a printer) for people. */
+export function printOutcome(json: boolean | undefined, value: unknown, human: string | (() => void)): void {
+  if (json) printJson(value);
+  else if (typeof human === 'string') process.stdout.write(human + '\n');
+  else human();
 }
 
 function cell(v: unknown): string {
@@ -13,7 +22,8 @@ function cell(v: unknown): string {
 
 /** Prints rows as an aligned table with the given columns (header = column name upper-cased). */
 export function printTable(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): void {
-  const text = rows.map((r) => columns.map((c) => cell(r[c]).replace(/\s+/g, ' ')));
+  // Line breaks and tabs become one space; other spaces stay (a task tree indents with them).
+  const text = rows.map((r) => columns.map((c) => cell(r[c]).replace(/\s*[\t\r\n]\s*/g, ' ')));
   const header = columns.map((c) => c.toUpperCase());
   const widths = columns.map((_, i) => Math.max(header[i]!.length, ...text.map((t) => Math.min(t[i]!.length, 60))));
   const line = (parts: string[]) =>
@@ -30,16 +40,33 @@ export function printRecord(record: Record<string, unknown>): void {
   }
 }
 
-/** One line for the error plus its hint on stderr; the exit code to use. */
-export function reportError(err: unknown): number {
+/** True when the command line asks for JSON: `--json` among the arguments (before a `--`). */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** The error as the API answers it: {faultstring, code, hint} and, when known, where and details. */
+function faultOf(err: unknown): Fault {
   if (err instanceof SquallError) {
-    const place = formatPlace(err.where);
-    // Messages already in the "file:line: field message" form (pack problems) keep their place.
-    const placed = !place || err.message.startsWith(place) || (err.where.file !== undefined && err.message.startsWith(err.where.file));
-    const msg = placed ? err.message : `${place}: ${err.message}`;
-    process.stderr.write(`error: ${msg}\n  hint: ${err.hint}\n`);
-    return 1;
+    return {
+      faultstring: err.message, code: err.code, hint: err.hint,
+      ...(Object.keys(err.where).length ? { where: err.where } : {}),
+      ...(err.details === undefined ? {} : { details: err.details }),
+    };
   }
-  process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+  // An error without a code is a bug in the CLI.
+  return { faultstring: (err as Error)?.message ?? String(err), code: 'INTERNAL', hint: codes.INTERNAL.hint };
+}
+
+/**
+ * The CLI's one place that turns an error into output: with --json the fault as the one JSON
+ * document on stdout, else one line and the hint on stderr. The message already names the
+ * place (file:line, position, field), so it is printed as it is. Returns the exit code.
+ */
+export function reportError(err: unknown, json: boolean): number {
+  const fault = faultOf(err);
+  if (json) printJson(fault);
+  else process.stderr.write(`error: ${fault.faultstring}\n  hint: ${fault.hint!}\n`);
   return 1;
 }

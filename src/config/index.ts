@@ -11,13 +11,32 @@ import { SquallError } from '../errors.js';
 export const ROLES = ['api', 'scheduler', 'workflow', 'rules', 'sensors', 'timers'] as const;
 export type Role = (typeof ROLES)[number];
 
+// Other names a role answers to. st2 splits scheduling (st2scheduler) from running
+// (st2actionrunner); Squall's scheduler role does both, claiming an execution and running it
+// in one lease, so `runner` is the same role under st2's name, never a second one.
+const ROLE_ALIASES: ReadonlyMap<string, Role> = new Map([['runner', 'scheduler']]);
+
+// A closed set of strings as one `enum` (not a union of constants), so that Ajv's error lists the allowed values.
+const oneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
+
+/** "api, scheduler (or runner), …": the allowed values with the aliases each answers to. */
+function allowedNames(values: readonly string[]): string {
+  const aliases = (v: string) => [...ROLE_ALIASES].filter(([, role]) => role === v).map(([alias]) => alias);
+  return values.map((v) => (aliases(v).length ? `${v} (or ${aliases(v).join(', ')})` : v)).join(', ');
+}
+
+/** Roles as given, aliases replaced by the role they name, each once. */
+function canonicalRoles(roles: unknown): unknown {
+  return Array.isArray(roles) ? [...new Set(roles.map((r) => ROLE_ALIASES.get(r) ?? r))] : roles;
+}
+
 const ConfigSchema = Type.Object({
   home: Type.String(),
   /** postgres://… or an SQLite file; default <home>/squall.db */
   db: Type.String(),
   host: Type.String(),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
-  roles: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r)))),
+  roles: Type.Array(oneOf(ROLES)),
   /** Executions run at once on this node. */
   concurrency: Type.Integer({ minimum: 1, maximum: 10_000 }),
   leaseSeconds: Type.Integer({ minimum: 1 }),
@@ -30,7 +49,7 @@ const ConfigSchema = Type.Object({
   /** Trigger instances the rules engine decides at once on this node. */
   rulesConcurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
   bodyLimitMb: Type.Number({ exclusiveMinimum: 0 }),
-  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   node: Type.String({ minLength: 1 }),
   /** Warm worker processes kept per pack for node and python-script actions; 0: one process per execution. */
   runnerPoolSize: Type.Integer({ minimum: 0, maximum: 1_000 }),
@@ -53,6 +72,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Config, unknown>>
   if (env.SQUALL_PORT) out.port = Number(env.SQUALL_PORT);
   if (env.SQUALL_ROLES) out.roles = env.SQUALL_ROLES.split(',');
   if (env.SQUALL_CONCURRENCY) out.concurrency = Number(env.SQUALL_CONCURRENCY);
+  if (env.SQUALL_BODY_LIMIT_MB) out.bodyLimitMb = Number(env.SQUALL_BODY_LIMIT_MB);
   if (env.SQUALL_LOG_LEVEL) out.logLevel = env.SQUALL_LOG_LEVEL;
   if (env.SQUALL_RETENTION_DAYS) out.retentionDays = Number(env.SQUALL_RETENTION_DAYS);
   if (env.SQUALL_EVENT_RETENTION_DAYS) out.eventRetentionDays = Number(env.SQUALL_EVENT_RETENTION_DAYS);
@@ -94,12 +114,14 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
     packs: [],
   };
   const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  const merged = { ...defaults, ...defined(fromFile), ...defined(fromEnv(env)), ...defined(flags), home };
-  const ajv = new Ajv({ allErrors: true, validateSchema: false });
+  const given = { ...defaults, ...defined(fromFile), ...defined(fromEnv(env)), ...defined(flags), home };
+  const merged = { ...given, roles: canonicalRoles(given.roles) };
+  const ajv = new Ajv({ allErrors: true, validateSchema: false, verbose: true });
   if (!ajv.validate(ConfigSchema, merged)) {
     const e = ajv.errors![0]!;
     const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(e.params.additionalProperty ?? '');
-    throw new SquallError('CONFIG_INVALID', `configuration ${field}: ${e.message}`, { field, file: existsSync(file) ? file : undefined });
+    const message = e.keyword === 'enum' ? `must be one of ${allowedNames(e.params.allowedValues as string[])} (got ${JSON.stringify(e.data)})` : e.message;
+    throw new SquallError('CONFIG_INVALID', `configuration ${field}: ${message}`, { field, file: existsSync(file) ? file : undefined });
   }
   return Object.freeze(merged as Config);
 }

@@ -111,44 +111,91 @@ function clearText(deps: DatastoreDeps, r: rows.KvRow): string {
   return r.secret ? decryptWith(deps, r.value) : r.value;
 }
 
-/** Creates or replaces a key; returns it (a secret encrypted). */
-export async function setKey(deps: DatastoreDeps, req: SetKeyRequest, actor: Actor): Promise<KeyValuePair> {
+/** Checks a set request without touching the store: name, value size, TTL, owner. */
+function checkSet(req: SetKeyRequest): void {
   assertKeyName(req.name);
-  const owner = ownerOf(req);
-  const isJson = typeof req.value !== 'string';
-  const text = isJson ? JSON.stringify(req.value ?? null) : (req.value as string);
-  assertValueSize(text, req.name);
+  ownerOf(req);
+  assertValueSize(textOf(req.value), req.name);
   if (req.ttl !== undefined && req.ttl !== null && (!Number.isFinite(req.ttl) || req.ttl <= 0)) {
     throw new SquallError('BAD_REQUEST', `ttl must be a positive number of seconds (got ${req.ttl})`, { field: 'ttl' });
   }
+}
+
+// A string is stored as is; anything else as JSON.
+const textOf = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value ?? null));
+
+/** Creates or replaces a key; returns it (a secret encrypted). */
+export async function setKey(deps: DatastoreDeps, req: SetKeyRequest, actor: Actor): Promise<KeyValuePair> {
+  checkSet(req);
+  return deps.store.tx((tx) => setIn(tx, deps, req, actor, deps.now()));
+}
+
+/**
+ * Creates or replaces every key of `list` in one transaction, or none: the whole list is
+ * checked first, and a problem names its entry (`keys[1].name: …`). st2 has no bulk write
+ * (`st2 key load` sends one request per key, so a bad entry leaves the ones before it set).
+ */
+export async function setKeys(deps: DatastoreDeps, list: readonly SetKeyRequest[], actor: Actor): Promise<KeyValuePair[]> {
+  const seen = new Map<string, number>();
+  for (const [i, req] of list.entries()) {
+    await inEntry(i, () => checkSet(req));
+    const ref = refOf(req.scope, ownerOf(req), req.name);
+    const first = seen.get(ref);
+    if (first !== undefined) throw new SquallError('BAD_REQUEST', `keys[${i}].name: key ${ref} is also entry ${first}; give each key once`, { field: `keys.${i}.name` });
+    seen.set(ref, i);
+  }
   const now = deps.now();
   return deps.store.tx(async (tx) => {
-    const before = await rows.getKvForUpdate(tx, req.scope, owner, req.name);
-    const existed = before && (before.expire_at === null || before.expire_at > now) ? before : undefined;
-    const row: rows.KvRow = {
-      scope: req.scope, owner, name: req.name,
-      value: req.secret ? deps.keys.cipher.encrypt(text) : text,
-      is_json: isJson ? 1 : 0,
-      secret: req.secret ? 1 : 0,
-      expire_at: req.ttl ? now + Math.round(req.ttl * 1000) : null,
-      created_at: existed ? existed.created_at : now,
-      updated_at: now,
-    };
-    await rows.upsertKv(tx, row);
-    const pair = pairFromRow(deps, row, false);
-    await audit(tx, {
-      actor, ts: now, action: existed ? 'key.update' : 'key.create', resourceType: 'key', resourceRef: refOf(req.scope, owner, req.name),
-      details: { secret: row.secret === 1, ttl: req.ttl ?? null },
-    });
-    if (!existed) {
-      await emit(deps, tx, { kind: 'create', pair });
-      return pair;
-    }
-    await emit(deps, tx, { kind: 'update', pair });
-    const changed = clearText(deps, existed) !== text || existed.is_json !== row.is_json;
-    if (changed) await emit(deps, tx, { kind: 'value_change', pair, old: pairFromRow(deps, existed, false) });
-    return pair;
+    const out: KeyValuePair[] = [];
+    for (const req of list) out.push(await setIn(tx, deps, req, actor, now));
+    return out;
   });
+}
+
+/** Runs `check` for entry `i` of a list, naming the entry and field in what it throws. */
+export async function inEntry<T>(i: number, check: () => T | Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (err) {
+    if (!(err instanceof SquallError)) throw err;
+    const field = err.where.field ? `.${err.where.field}` : '';
+    throw new SquallError(err.code, `keys[${i}]${field}: ${err.message}`, { field: `keys.${i}${field}` }, { cause: err });
+  }
+}
+
+async function setIn(tx: Tx, deps: DatastoreDeps, req: SetKeyRequest, actor: Actor, now: number): Promise<KeyValuePair> {
+  const owner = ownerOf(req);
+  const isJson = typeof req.value !== 'string';
+  const text = textOf(req.value);
+  const before = await rows.getKvForUpdate(tx, req.scope, owner, req.name);
+  const existed = before && (before.expire_at === null || before.expire_at > now) ? before : undefined;
+  const row: rows.KvRow = {
+    scope: req.scope, owner, name: req.name,
+    value: req.secret ? deps.keys.cipher.encrypt(text) : text,
+    is_json: isJson ? 1 : 0,
+    secret: req.secret ? 1 : 0,
+    expire_at: req.ttl ? now + Math.round(req.ttl * 1000) : null,
+    created_at: existed ? existed.created_at : now,
+    updated_at: now,
+  };
+  await rows.upsertKv(tx, row);
+  const pair = pairFromRow(deps, row, false);
+  const valueChanged = existed !== undefined && (clearText(deps, existed) !== text || existed.is_json !== row.is_json);
+  // What changed, by name: never the value itself.
+  const changes = existed && [
+    ...(valueChanged ? ['value'] : []), ...(existed.secret !== row.secret ? ['secret'] : []), ...(existed.expire_at !== row.expire_at ? ['ttl'] : []),
+  ];
+  await audit(tx, {
+    actor, ts: now, action: existed ? 'key.update' : 'key.create', resourceType: 'key', resourceRef: refOf(req.scope, owner, req.name),
+    details: { secret: row.secret === 1, ttl: req.ttl ?? null, ...(changes ? { changes } : {}) },
+  });
+  if (!existed) {
+    await emit(deps, tx, { kind: 'create', pair });
+    return pair;
+  }
+  await emit(deps, tx, { kind: 'update', pair });
+  if (valueChanged) await emit(deps, tx, { kind: 'value_change', pair, old: pairFromRow(deps, existed, false) });
+  return pair;
 }
 
 /** 'system.name' or 'user:alice.name': how the audit log and RBAC name a key. */

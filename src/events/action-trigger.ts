@@ -2,9 +2,15 @@
 // core.st2.generic.notifytrigger for each route of the action's `notify`
 // (on-complete always, on-success / on-failure by outcome), dispatched in the
 // transaction that ends the execution, as st2's notifier does.
+//
+// The payload carries the parameters masked as the API shows them, so no secret is stored in
+// a trigger instance (which every rule author and trigger reader sees). st2 masks the
+// `secret: true` parameters there too (notifier.py: liveaction_db.get_masked_parameters());
+// Squall also masks datastore secrets rendered into other parameters, and renders notify
+// message/data over the masked parameters, where st2 uses the raw ones.
 import { renderValue } from '../expr/index.js';
 import type { Execution } from '../executions/model.js';
-import type { ExecutionDeps } from '../executions/deps.js';
+import { maskExecutionsIn, type MaskDeps } from '../executions/masking.js';
 import type { Tx } from '../store/types.js';
 import { ACTION_TRIGGER_TYPE, NOTIFY_TRIGGER_TYPE } from './builtin-types.js';
 import { dispatchTriggerInstance } from './dispatch.js';
@@ -61,9 +67,10 @@ function rendered(value: unknown, e: Execution): unknown {
   }
 }
 
-/** The onFinished hook: dispatches the action-trigger and the notify-triggers of `e`. */
-export function actionTriggerHook(events: EventDeps, executions: Pick<ExecutionDeps, 'findAction'>) {
-  return async (tx: Tx, e: Execution): Promise<void> => {
+/** The onFinished hook: dispatches the action-trigger and the notify-triggers of the `finished` execution. */
+export function actionTriggerHook(events: EventDeps, executions: MaskDeps) {
+  return async (tx: Tx, finished: Execution): Promise<void> => {
+    const e = (await maskExecutionsIn(tx, executions, [finished]))[0]!;
     const actionName = e.action.slice(e.action.indexOf('.') + 1);
     await dispatchTriggerInstance(tx, events, {
       trigger: ACTION_TRIGGER_TYPE,

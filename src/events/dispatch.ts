@@ -45,13 +45,14 @@ export async function dispatchTriggerInstance(tx: Tx, deps: EventDeps, req: Disp
   const problem = schemaProblem(deps, type, 'payload', req.payload);
   if (problem) throw new SquallError('TRIGGER_PAYLOAD_INVALID', `payload for ${trigger.ref}: ${problem}`, { field: 'payload' });
   const now = deps.now();
+  const queued = deps.hasRules ? await deps.hasRules(tx, trigger.ref) : true;
   const instance: TriggerInstance = {
     id: newId(now),
     trigger: trigger.ref,
     trigger_type: type.ref,
     payload: req.payload,
     occurrence_time: req.occurrenceTime ?? now,
-    status: 'pending',
+    status: queued ? 'pending' : 'processed',
     delivery_id: req.deliveryId ?? null,
     trace_tag: req.traceTag ?? null,
   };
@@ -63,7 +64,7 @@ export async function dispatchTriggerInstance(tx: Tx, deps: EventDeps, req: Disp
     }
   }
   await rows.insertInstance(tx, instance, now);
-  await enqueue(tx, { queue: TRIGGER_INSTANCE_QUEUE, ref: instance.id, payload: { id: instance.id }, runAt: now }, now);
+  if (queued) await enqueue(tx, { queue: TRIGGER_INSTANCE_QUEUE, ref: instance.id, payload: { id: instance.id }, runAt: now }, now, deps.localConsumers?.get(TRIGGER_INSTANCE_QUEUE));
   return { instance, duplicate: false };
 }
 

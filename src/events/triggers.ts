@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { SquallError } from '../errors.js';
 import * as rows from '../store/events.js';
+import type { LocalConsumers } from '../store/queue.js';
 import type { Tx } from '../store/types.js';
 import type { Trigger, TriggerType } from './model.js';
 import { builtinTriggerTypes } from './builtin-types.js';
@@ -16,6 +17,14 @@ export interface EventDeps {
   /** Compiled schema checks, keyed by trigger type ref and schema kind. */
   validators: Map<string, { schema: string; check: ValidateFunction }>;
   ajv: Ajv;
+  /**
+   * Whether any enabled rule listens on a trigger (set by the rules module). An instance no
+   * rule can match is stored decided ('processed', as the rules engine would leave it) and is
+   * not queued: most action-trigger instances (one per finished execution) cost one insert.
+   */
+  hasRules?: (tx: Tx, triggerRef: string) => Promise<boolean>;
+  /** This node's queue consumers, so that a stored instance goes to its rules engine without a claim. */
+  localConsumers?: LocalConsumers;
 }
 
 /** Delivery ids are remembered for 24 h unless the node is configured otherwise. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { LocalConsumers } from '../store/queue.js';
 import type { Store, Tx } from '../store/types.js';
 import type { Action, Policy } from '../packs/index.js';
 import type { Runner } from '../runners/types.js';
@@ -21,8 +22,13 @@ export interface ExecutionDeps {
   onFinished: Array<(tx: Tx, execution: Execution) => Promise<void>>;
   /** Called when a child execution (parent_id set) pauses, waits (pending) or runs again after that. */
   onChildStatus: Array<(tx: Tx, execution: Execution) => Promise<void>>;
-  /** Decrypted datastore secrets, masked in every execution's result and output (see redact.ts). */
-  knownSecrets?: () => Promise<unknown[]>;
+  /**
+   * Decrypted datastore secrets, masked in every execution's result and output (see redact.ts)
+   * and in the parameters every surface shows (masking.ts); read through `tx` when given.
+   */
+  knownSecrets?: (tx?: Tx) => Promise<unknown[]>;
+  /** This node's queue consumers, so that a requested execution goes to its scheduler without a claim. */
+  localConsumers?: LocalConsumers;
   /** Run control of executions that live beyond one process (workflows), by runner type. */
   controls: ReadonlyMap<string, RunControl>;
 }

@@ -12,6 +12,8 @@ export interface ExecutionEvent {
   action: string;
   status: Execution['status'];
   parent_id: string | null;
+  /** Set on the notification of a new execution (st2's `st2.execution__create`); absent on changes. */
+  created?: true;
   /** The execution as this change left it (unmasked), when it fits in a notification; else read it. */
   execution?: Execution;
 }
@@ -23,8 +25,9 @@ export interface OutputEvent {
   data: string;
 }
 
-export function emitExecution(tx: Tx, e: Execution): void {
-  const ev: ExecutionEvent = { id: e.id, action: e.action, status: e.status, parent_id: e.parent_id };
+/** Notifies a new execution (`created`) or a change of one, once the transaction commits. */
+export function emitExecution(tx: Tx, e: Execution, created = false): void {
+  const ev: ExecutionEvent = { id: e.id, action: e.action, status: e.status, parent_id: e.parent_id, ...(created ? { created: true } : {}) };
   const full = JSON.stringify({ ...ev, execution: e });
   tx.notify(EXECUTION_CHANNEL, full.length <= MAX_NOTIFY_CHARS ? full : JSON.stringify(ev));
 }

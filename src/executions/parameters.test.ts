@@ -127,6 +127,16 @@ describe('mergeParameterSchemas', () => {
   });
 });
 
+describe('problems with secret parameters', () => {
+  it('never quote the value', () => {
+    const run = withParams({ token: { type: 'string', secret: true, pattern: '^tok-' }, pin: { type: 'integer', secret: true } });
+    const err = problemsOf(() => run({ token: 'Hunter2-secret', pin: 'Pin-secret-77' }));
+    expect(err.message).toMatch(/token.*\*{8} does not match \^tok-/);
+    expect(err.message).toMatch(/pin.*got \*{8}/);
+    expect(JSON.stringify([err.message, err.details])).not.toMatch(/Hunter2-secret|Pin-secret-77/);
+  });
+});
+
 describe('maskSecrets', () => {
   it('replaces secret values with ******** and leaves the rest', () => {
     const schema = mergeParameterSchemas(localCmd.parameters, { token: { type: 'string', secret: true } });

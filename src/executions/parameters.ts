@@ -31,6 +31,9 @@ export function mergeParameterSchemas(runner: ParameterSchema, action: Parameter
 }
 
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v));
+// A problem with a secret parameter never quotes its value: the message is answered, logged
+// and kept in rule enforcements.
+const quoteFor = (spec: ParameterSpec) => (v: unknown) => (spec.secret ? MASKED_VALUE : show(v));
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -135,31 +138,33 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** The JSON-Schema keywords st2 packs use on parameters besides type and enum. */
 function constraintProblems(spec: ParameterSpec, value: unknown): string[] {
   const problems: string[] = [];
+  const quote = quoteFor(spec);
   if (Array.isArray(spec.enum) && !spec.enum.some((e) => sameValue(e, value))) {
-    problems.push(`${show(value)} is not one of ${spec.enum.map(show).join(', ')}`);
+    problems.push(`${quote(value)} is not one of ${spec.enum.map(quote).join(', ')}`);
   }
   if (typeof value === 'number') {
-    if (typeof spec.minimum === 'number' && value < spec.minimum) problems.push(`${value} is less than the minimum ${spec.minimum}`);
-    if (typeof spec.maximum === 'number' && value > spec.maximum) problems.push(`${value} is more than the maximum ${spec.maximum}`);
+    if (typeof spec.minimum === 'number' && value < spec.minimum) problems.push(`${quote(value)} is less than the minimum ${spec.minimum}`);
+    if (typeof spec.maximum === 'number' && value > spec.maximum) problems.push(`${quote(value)} is more than the maximum ${spec.maximum}`);
   }
   if (typeof value === 'string') {
     if (typeof spec.minLength === 'number' && value.length < spec.minLength) problems.push(`shorter than ${spec.minLength} characters`);
     if (typeof spec.maxLength === 'number' && value.length > spec.maxLength) problems.push(`longer than ${spec.maxLength} characters`);
-    if (typeof spec.pattern === 'string' && !new RegExp(spec.pattern, 'u').test(value)) problems.push(`${show(value)} does not match ${spec.pattern}`);
+    if (typeof spec.pattern === 'string' && !new RegExp(spec.pattern, 'u').test(value)) problems.push(`${quote(value)} does not match ${spec.pattern}`);
   }
   return problems;
 }
 
 /** Checks one given value; returns the value to keep or the problems with it. */
 function checkGiven(name: string, spec: ParameterSpec, given: unknown): { value?: unknown; problems: string[] } {
+  const quote = quoteFor(spec);
   if (spec.immutable && 'default' in spec && !sameValue(given, spec.default)) {
-    return { problems: [`is immutable: it cannot be changed from ${show(spec.default)}`] };
+    return { problems: [`is immutable: it cannot be changed from ${quote(spec.default)}`] };
   }
   if (spec.immutable && !('default' in spec)) return { problems: ['is immutable and cannot be given'] };
   // null on an optional parameter means "no value", as st2 allows None for optional parameters.
   if (given === null && !spec.required) return { value: null, problems: [] };
   const c = coerce(spec, given);
-  if (!c.ok) return { problems: [`expected ${typesOf(spec).join(' or ')}, got ${show(given)}`] };
+  if (!c.ok) return { problems: [`expected ${typesOf(spec).join(' or ')}, got ${quote(given)}`] };
   return { value: c.value, problems: constraintProblems(spec, c.value) };
 }
 

@@ -26,20 +26,33 @@ function formsOf(value: unknown): string[] {
 
 export function createRedactor(initial: Iterable<unknown> = []): Redactor {
   const secrets = new Set<string>();
+  // Built on first use after a change, not on every add: a datastore with a thousand secrets
+  // would otherwise sort and compile a thousand times per redactor.
   let pattern: RegExp | null = null;
+  let stale = false;
   const add = (value: unknown) => {
     for (const form of formsOf(value)) {
       if (form.length < MIN_SECRET_CHARS || secrets.has(form)) continue;
       secrets.add(form);
+      stale = true;
+    }
+  };
+  const current = () => {
+    if (stale) {
       // Longest first, so a secret containing another is masked whole.
       const sorted = [...secrets].sort((a, b) => b.length - a.length);
       pattern = new RegExp(sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+      stale = false;
     }
+    return pattern;
   };
   for (const v of initial) add(v);
-  const text = (s: string) => (pattern === null ? s : s.replace(pattern, MASKED_VALUE));
+  const text = (s: string) => {
+    const p = current();
+    return p === null ? s : s.replace(p, MASKED_VALUE);
+  };
   const value = <T>(v: T): T => {
-    if (pattern === null) return v;
+    if (current() === null) return v;
     if (typeof v === 'string') return text(v) as T;
     if (Array.isArray(v)) return v.map(value) as T;
     if (v !== null && typeof v === 'object') {
@@ -53,13 +66,4 @@ export function createRedactor(initial: Iterable<unknown> = []): Redactor {
 /** The values of the parameters `schema` marks secret. */
 export function secretParameterValues(schema: ParameterSchema, params: Record<string, unknown>): unknown[] {
   return Object.entries(schema).filter(([name, spec]) => spec.secret === true && params[name] != null).map(([name]) => params[name]);
-}
-
-/**
- * Masks datastore secrets in the parameters the API shows (a rule or workflow may have rendered
- * a decrypted key into a parameter not marked secret); the stored parameters keep them for the run.
- */
-export function redactParameters<E extends { parameters: Record<string, unknown> }>(list: readonly E[], secrets: Iterable<unknown>): E[] {
-  const r = createRedactor(secrets);
-  return list.map((e) => ({ ...e, parameters: r.value(e.parameters) }));
 }

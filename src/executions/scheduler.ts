@@ -97,6 +97,7 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
         executionId: execution.id,
         action,
         packDir,
+        user: typeof execution.context.user === 'string' ? execution.context.user : null,
         parameters: execution.parameters,
         signal: controller.signal,
         output: (stream, line) => output.line(stream, redactor.text(line)),
@@ -155,6 +156,7 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
   });
 
   return {
+    reserve: consumer.reserve,
     wake: consumer.wake,
     get inFlight() {
       return consumer.inFlight;

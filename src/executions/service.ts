@@ -51,8 +51,8 @@ export async function requestIn(tx: Tx, deps: ExecutionDeps, req: ExecutionReque
     attempt: 0,
   };
   await rows.insertExecution(tx, execution);
-  await enqueue(tx, { queue: EXECUTION_QUEUE, ref: execution.id, payload: { id: execution.id }, runAt: req.runAt ?? now }, now);
-  emitExecution(tx, execution);
+  await enqueue(tx, { queue: EXECUTION_QUEUE, ref: execution.id, payload: { id: execution.id }, runAt: req.runAt ?? now }, now, deps.localConsumers?.get(EXECUTION_QUEUE));
+  emitExecution(tx, execution, true);
   return execution;
 }
 

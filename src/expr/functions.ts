@@ -56,19 +56,33 @@ export const sharedFunctions: Readonly<Record<string, HostFunction>> = {
   },
 };
 
-/** st2kv('system.name') / st2kv('user.name', decrypt => true) through the host's lookup. */
-export function st2kv(env: EvalEnv, key: unknown, decrypt: unknown): unknown {
+/** The lookup name of st2kv('…')'s key: 'system.x' and 'user.x' as given, else st2's default, the user scope. */
+export function kvName(key: string): string {
+  return /^(system|user)\./.test(key) ? key : `user.${key}`;
+}
+
+/**
+ * st2kv('system.name') / st2kv('user.name', decrypt => true) / st2kv('name', default => v)
+ * through the host's lookup. As st2 (st2common expressions/functions/datastore.py): a name
+ * without 'system.' is the user scope, and a missing key is an error unless a default is given.
+ */
+export function st2kv(env: EvalEnv, key: unknown, decrypt: unknown, fallback?: { value: unknown }): unknown {
   if (!env.kv) throw evalError('st2kv(): no datastore is available in this evaluation');
-  if (typeof key !== 'string' || !/^(system|user)\./.test(key)) {
-    throw evalError(`st2kv(): the key must start with 'system.' or 'user.' (got ${JSON.stringify(key)})`);
-  }
-  return env.kv(key, { decrypt: decrypt === true });
+  if (typeof key !== 'string' || key === '') throw evalError(`st2kv(): the key must be a non-empty string (got ${JSON.stringify(key)})`);
+  if (decrypt != null && typeof decrypt !== 'boolean') throw evalError(`st2kv(): decrypt must be true or false (got ${JSON.stringify(decrypt)})`);
+  const name = kvName(key);
+  const value = env.kv(name, { decrypt: decrypt === true });
+  if (value !== undefined) return value;
+  if (fallback) return fallback.value;
+  throw evalError(`st2kv(): the key "${name}" does not exist in the datastore (give default => VALUE to use a value instead)`);
 }
 
 /** The function named `name` for this evaluation, or undefined. */
 export function lookupFunction(env: EvalEnv, name: string): HostFunction | undefined {
   const own = env.functions;
   if (own && Object.prototype.hasOwnProperty.call(own, name)) return own[name];
-  if (name === 'st2kv') return (_root, args, kwargs) => st2kv(env, args[0], kwargs.decrypt ?? args[1]);
+  if (name === 'st2kv') {
+    return (_root, args, kwargs) => st2kv(env, args[0], kwargs.decrypt ?? args[1], 'default' in kwargs ? { value: kwargs.default } : undefined);
+  }
   return Object.prototype.hasOwnProperty.call(sharedFunctions, name) ? sharedFunctions[name] : undefined;
 }

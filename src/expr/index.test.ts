@@ -66,7 +66,12 @@ describe('evaluateExpression (jinja)', () => {
     expect(evaluateExpression('jinja', "st2kv('system.channel')", {}, env)).toBe('#ops');
     expect(evaluateExpression('jinja', 'st2kv.system.a.b', {}, env)).toBe('dotted');
     expect(evaluateExpression('jinja', 'st2kv.system.obj.k', {}, env)).toBe('item of a typed value');
+    // A missing key: '' through st2kv.system.x (st2's KeyValueLookup), an error naming it
+    // through st2kv('…') unless a default is given (st2's st2kv function).
     expect(evaluateExpression('jinja', 'st2kv.system.missing', {}, env)).toBe('');
+    expect(() => evaluateExpression('jinja', "st2kv('system.missing')", {}, env)).toThrow(/the key "system.missing" does not exist/);
+    expect(evaluateExpression('jinja', "st2kv('system.missing', default='d')", {}, env)).toBe('d');
+    expect(evaluateExpression('yaql', "st2kv('system.missing', default => null)", {}, env)).toBeNull();
     expect(evaluateExpression('jinja', 'st2kv.user.token | decrypt_kv', {}, env)).toBe('abc');
     expect(evaluateExpression('jinja', 'st2kv.x', { st2kv: { x: 'from data' } }, env)).toBe('from data');
   });
@@ -94,14 +99,6 @@ describe('evaluateExpression (jinja)', () => {
     expect(codeOf(() => evaluateExpression('jinja', '1 + "x"', {}))).toBe('EXPR_EVAL');
     expect(codeOf(() => evaluateExpression('jinja', "ctx('nope')", {}))).toBe('EXPR_EVAL');
     expect(codeOf(() => evaluateExpression('jinja', 'st2kv.system.k', {}))).toBe('EXPR_EVAL');
-  });
-
-  it('is fast with a cached parse', () => {
-    const data = { a: 1 };
-    const started = performance.now();
-    for (let i = 0; i < 100_000; i++) evaluateExpression('jinja', 'ctx().a + 1', data);
-    // 100k evaluations well under a second even on a busy shared core (measured ~10M/s alone).
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
 

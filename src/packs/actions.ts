@@ -2,15 +2,15 @@
 // from an API body: schema, runner type, parameter defaults and positions, entry point.
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Action, ParameterSchema, ParameterSpec } from './model.js';
+import type { Action, ParameterSchema, ParameterType } from './model.js';
 import { ajvProblems, shown, type Problem, type Source } from './problems.js';
 import { validateActionFile, type ActionFile } from './schemas.js';
 
 /** An action as checked, before it is stored (the store stamps `updated_at`). */
 export type ActionDraft = Omit<Action, 'updated_at'>;
 
-/** Checks an entry point file for one runner type (e.g. that an Orquesta workflow is valid). */
-export type EntryPointValidator = (action: ActionDraft, absolutePath: string) => Promise<Problem[]>;
+/** Checks an entry point file for one runner type (e.g. that an Orquesta workflow is valid); `packDir` is absolute. */
+export type EntryPointValidator = (action: ActionDraft, absolutePath: string, packDir: string) => Promise<Problem[]>;
 
 /** What action checks need to know about the runners that exist. */
 export interface RunnerRules {
@@ -27,7 +27,7 @@ function isTemplate(v: unknown): boolean {
   return typeof v === 'string' && /\{\{|\{%/.test(v);
 }
 
-function hasType(type: NonNullable<ParameterSpec['type']>, v: unknown): boolean {
+function hasType(type: ParameterType, v: unknown): boolean {
   switch (type) {
     case 'string': return typeof v === 'string';
     case 'integer': return Number.isInteger(v);
@@ -53,7 +53,7 @@ function parameterProblems(params: ParameterSchema, src: Source): Problem[] {
     });
     const d = spec.default;
     if (d !== undefined && d !== null && !isTemplate(d)) {
-      if (spec.type && !hasType(spec.type, d)) problems.push(at('default', `must be ${spec.type} like the parameter (got ${shown(d)})`));
+      if (spec.type && ![spec.type].flat().some((t) => hasType(t, d))) problems.push(at('default', `must be ${[spec.type].flat().join(' or ')} like the parameter (got ${shown(d)})`));
       else if (spec.enum && !spec.enum.some((e) => JSON.stringify(e) === JSON.stringify(d)))
         problems.push(at('default', `must be one of ${spec.enum.map((e) => shown(e)).join(', ')} (got ${shown(d)})`));
     }
@@ -128,5 +128,5 @@ export async function checkEntryPoint(action: ActionDraft, packDir: string | nul
   const validate = rules.validateEntryPoint?.[action.runner_type];
   if (!validate) return [];
   // The validator's problems are about the entry point file itself.
-  return (await validate(action, path)).map((p) => ({ ...p, file: p.file ?? rel }));
+  return (await validate(action, path, resolve(packDir))).map((p) => ({ ...p, file: p.file ?? rel }));
 }

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
-import { referencedKeys, preloadKv, kvLookup, type DatastoreDeps } from '../datastore/index.js';
+import { kvReader, referencedKeys, systemMayDecrypt, type DatastoreDeps } from '../datastore/index.js';
 import { SquallError } from '../errors.js';
 import { renderValue } from '../expr/index.js';
 import * as rows from '../store/pack-configs.js';
@@ -125,8 +125,8 @@ export async function resolvePackConfig(datastore: DatastoreDeps, pack: string):
   if (!config) return {};
   const texts = Object.values(config.values).filter(isTemplate) as string[];
   if (!texts.length) return config.values;
-  const snapshot = await preloadKv(datastore, referencedKeys(...texts), { user: null, mayDecrypt: (scope) => scope === 'system' });
-  const resolved = renderValue(config.values, {}, { kv: kvLookup(snapshot) }) as Record<string, unknown>;
+  const resolved = await kvReader(datastore, systemMayDecrypt)(null, null, referencedKeys(...texts),
+    (kv) => renderValue(config.values, {}, { kv }) as Record<string, unknown>);
   const ajv = new Ajv({ allErrors: true, strict: false });
   if (!ajv.validate(toJsonSchema(config.schema), resolved)) {
     throw new SquallError('PACK_INVALID', `config of pack ${pack}: ${ajv.errors!.map((e) => problem('resolved values', e)).join('; ')}`, { field: pack });

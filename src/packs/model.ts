@@ -1,8 +1,11 @@
 // Packs and actions as Squall stores them (StackStorm's metadata, kept whole in `metadata`).
 
+export type ParameterType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'null';
+
 /** One parameter of an action or runner, as in st2 action metadata (a JSON-Schema-like map). */
 export interface ParameterSpec {
-  type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'null';
+  /** One type, or a JSON-Schema list of them (a runner's verify_ssl_cert: boolean or a CA bundle path). */
+  type?: ParameterType | ParameterType[];
   description?: string;
   required?: boolean;
   default?: unknown;

@@ -19,8 +19,8 @@ export interface CompiledRule {
   passes: Predicate;
   window: WindowSpec | null;
   cooldownMs: number;
-  /** Datastore names the templates may read ('system.x'), preloaded before rendering. */
-  kvNames: string[];
+  /** Datastore names the templates may read ('system.x'), preloaded before rendering; null when they use no st2kv. */
+  kvNames: string[] | null;
 }
 
 /** Pack of rules created outside a pack, as in st2. */
@@ -122,7 +122,7 @@ export function compileRule(rule: Rule): CompiledRule {
   return {
     rule, criteria, passes: compilePredicate(criteria), window,
     cooldownMs: rule.cooldown === undefined ? 0 : parseDuration(rule.cooldown) ?? 0,
-    kvNames: texts.some((t) => t.includes('st2kv')) ? referencedKeys(...texts) : [],
+    kvNames: texts.some((t) => t.includes('st2kv')) ? referencedKeys(...texts) : null,
   };
 }
 

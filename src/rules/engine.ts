@@ -4,11 +4,13 @@
 // the instance is marked processed. Committed together, so a retried job (its node died
 // before completing it) finds the instance processed and fires nothing twice.
 import type { Logger } from 'pino';
+import type { KvReader } from '../datastore/template.js';
 import { renderValue, type EvalEnv } from '../expr/index.js';
 import type { EventDeps } from '../events/triggers.js';
 import type { TriggerInstance } from '../events/model.js';
 import type { ExecutionDeps } from '../executions/deps.js';
 import { requestIn } from '../executions/service.js';
+import { parameterMask } from '../executions/masking.js';
 import { audit } from '../auth/audit.js';
 import { SquallError } from '../errors.js';
 import * as eventRows from '../store/events.js';
@@ -31,8 +33,8 @@ export interface RulesDeps {
   log: Logger;
   events: EventDeps;
   executions: ExecutionDeps;
-  /** Loads the datastore names a rule's templates read; absent, st2kv fails in rule templates. */
-  kv?: (names: readonly string[], rule: Rule) => Promise<EvalEnv['kv']>;
+  /** st2kv in rule templates, read as the rule's owner; absent, st2kv fails in rule templates. */
+  kv?: KvReader;
   /** This node's rule index, rebuilt whenever the stored rules revision moves. */
   cache: { index: RuleIndex | null };
   /**
@@ -51,10 +53,15 @@ export async function currentIndex(tx: Tx, deps: Pick<RulesDeps, 'cache' | 'log'
   return index;
 }
 
-/** The evaluation context for one rule: clock, and Jinja with the rule's datastore names. */
-export async function evalEnvFor(deps: Pick<RulesDeps, 'kv'>, cr: CompiledRule): Promise<EvalEnv> {
-  if (cr.kvNames.length === 0 || !deps.kv) return {};
-  return { kv: await deps.kv(cr.kvNames, cr.rule) };
+/** Who the rule acts as: its owner (context.user), or null (the system) for pack rules. */
+export function ruleOwner(rule: Rule): string | null {
+  return typeof rule.context?.user === 'string' ? rule.context.user : null;
+}
+
+/** Evaluates `fn` in the rule's environment: st2kv reads the datastore as the rule's owner. */
+export async function withRuleEnv<T>(deps: Pick<RulesDeps, 'kv'>, tx: Tx | null, cr: CompiledRule, fn: (env: EvalEnv) => T): Promise<T> {
+  if (cr.kvNames === null || !deps.kv) return fn({});
+  return deps.kv(tx, ruleOwner(cr.rule), cr.kvNames, (kv) => fn({ kv }));
 }
 
 export function evalContext(now: number, env: EvalEnv): EvalContext {
@@ -72,14 +79,16 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
   const rule = cr.rule;
   let parameters: Record<string, unknown>;
   try {
-    parameters = renderParameters(cr, inst.payload, await evalEnvFor(deps, cr));
+    parameters = await withRuleEnv(deps, tx, cr, (env) => renderParameters(cr, inst.payload, env));
   } catch (err) {
     return { status: 'failed', execution_id: null, failure_reason: `rendering action parameters failed: ${(err as Error).message}`, details };
   }
-  const owner = typeof rule.context?.user === 'string' ? rule.context.user : null;
+  const owner = ruleOwner(rule);
   if (deps.mayExecute && !(await deps.mayExecute(owner, rule.action.ref))) {
     return { status: 'failed', execution_id: null, failure_reason: `FORBIDDEN: rule owner ${owner} lacks permission action:execute on ${rule.action.ref}`, details };
   }
+  // The enforcement shows the parameters as the execution API does: no secret is stored in it.
+  const recorded = { ...details, parameters: (await parameterMask(tx, deps.executions, [rule.action.ref]))(rule.action.ref, parameters) };
   // A failed request must not leave half its rows behind, and must not undo the other
   // rules' enforcements: each request runs under its own savepoint.
   await tx.run('savepoint rule_enforcement');
@@ -89,7 +98,7 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
       parameters,
       context: {
         source: 'rule',
-        user: typeof rule.context?.user === 'string' ? rule.context.user : undefined,
+        user: owner ?? undefined,
         rule: { id: rule.id, ref: rule.ref, name: rule.name },
         trigger_instance: { id: inst.id, name: inst.trigger },
         ...(inst.trace_tag ? { trace_tag: inst.trace_tag } : {}),
@@ -100,21 +109,20 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
       resourceType: 'execution', resourceRef: execution.id, details: { action: rule.action.ref, rule: rule.ref, trigger_instance: inst.id },
     });
     await tx.run('release savepoint rule_enforcement');
-    return { status: 'succeeded', execution_id: execution.id, failure_reason: null, details: { ...details, parameters } };
+    return { status: 'succeeded', execution_id: execution.id, failure_reason: null, details: recorded };
   } catch (err) {
     await tx.run('rollback to savepoint rule_enforcement');
     if (!(err instanceof SquallError)) throw err;
-    return { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: { ...details, parameters } };
+    return { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: recorded };
   }
 }
 
 async function decide(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerInstance): Promise<Decision> {
-  const env = await evalEnvFor(deps, cr);
-  const ctx = evalContext(deps.now(), env);
-  if (!criteriaPass(cr, inst.payload, ctx)) {
-    const { reason } = explainCriteria(cr, inst.payload, ctx);
-    return { status: 'no_match', execution_id: null, failure_reason: reason ?? 'criteria did not pass', details: {} };
-  }
+  const miss = await withRuleEnv(deps, tx, cr, (env) => {
+    const ctx = evalContext(deps.now(), env);
+    return criteriaPass(cr, inst.payload, ctx) ? null : explainCriteria(cr, inst.payload, ctx).reason ?? 'criteria did not pass';
+  });
+  if (miss !== null) return { status: 'no_match', execution_id: null, failure_reason: miss, details: {} };
   if (!cr.window) return enforce(tx, deps, cr, inst, {});
   const group = groupKey(cr.window, inst.payload);
   const state = await ruleRows.lockWindow(tx, cr.rule.ref, group, deps.now());

@@ -2,12 +2,13 @@
 // and datastore hooks, st2kv for rule templates, pack rules, and the rules role.
 import type { Logger } from 'pino';
 import type { DatastoreDeps } from '../datastore/service.js';
-import { kvLookup, preloadKv } from '../datastore/template.js';
+import type { KvReader } from '../datastore/template.js';
 import { actionTriggerHook, kvTriggerHook, registerBuiltinTriggerTypes, type EventDeps } from '../events/index.js';
 import type { ExecutionDeps } from '../executions/deps.js';
 import type { Consumer } from '../store/consumer.js';
 import type { Store } from '../store/types.js';
-import type { RulesDeps } from './engine.js';
+import { currentIndex, type RulesDeps } from './engine.js';
+import { rulesFor } from './matcher.js';
 import type { Rule } from './model.js';
 import { packRulesContent } from './pack-rules.js';
 import type { PackContent } from '../packs/index.js';
@@ -21,8 +22,8 @@ export interface EventsAndRulesSetup {
   events: EventDeps;
   executions: ExecutionDeps;
   datastore?: DatastoreDeps;
-  /** Whether a rule owned by `user` may decrypt secrets in its templates (RBAC key:decrypt). */
-  canDecrypt?: (user: string | null) => Promise<boolean>;
+  /** st2kv for rule templates (the node's datastore reader; decrypting as the rule's owner may). */
+  kv?: KvReader;
   /** Whether a rule owned by `user` may run the action (RBAC action:execute); see RulesDeps.mayExecute. */
   mayExecute?: (user: string | null, actionRef: string) => Promise<boolean>;
 }
@@ -45,14 +46,9 @@ export async function setupEventsAndRules(s: EventsAndRulesSetup): Promise<Event
   if (datastore) datastore.onChange.push(kvTriggerHook(s.events));
   const rules: RulesDeps = {
     store: s.store, now: s.now, log: s.log, events: s.events, executions: s.executions, cache: { index: null }, mayExecute: s.mayExecute,
-    kv: datastore
-      ? async (names, rule) => {
-        const user = typeof rule.context?.user === 'string' ? rule.context.user : null;
-        const allowed = s.canDecrypt ? await s.canDecrypt(user) : false;
-        return kvLookup(await preloadKv(datastore, names, { user, mayDecrypt: () => allowed }));
-      }
-      : undefined,
+    kv: s.kv,
   };
+  s.events.hasRules = async (tx, triggerRef) => rulesFor(await currentIndex(tx, rules), triggerRef).all.length > 0;
   const admin: RuleAdminDeps = { store: s.store, now: s.now, events: s.events, executions: s.executions };
   return {
     events: s.events, rules, admin,

@@ -56,7 +56,7 @@ export function startRulesEngine(deps: RulesDeps, opts: RulesEngineOptions): Con
     pollMs: opts.pollMs,
     now: deps.now,
     log,
-    // The batch's transaction completed the job: no transaction of its own to delete it.
+    // decideJobs deleted the job in the batch's transaction: nothing left for the consumer to commit.
     async handle(job) {
       await decide(job);
       return 'completed';
@@ -67,6 +67,7 @@ export function startRulesEngine(deps: RulesDeps, opts: RulesEngineOptions): Con
   }, PRUNE_EVERY_MS);
   prune.unref();
   return {
+    reserve: consumer.reserve,
     wake: consumer.wake,
     get inFlight() {
       return consumer.inFlight;

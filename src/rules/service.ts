@@ -1,7 +1,9 @@
-// Creating, changing and reading rules and rule enforcements.
+// Creating, changing and reading rules and rule enforcements. A change made for someone
+// (the API) is audited in its own transaction, under the rule's ref, with what changed.
+import { audit, type Actor } from '../auth/audit.js';
 import { SquallError } from '../errors.js';
 import { ensureTriggerFor, type EventDeps } from '../events/triggers.js';
-import type { ExecutionDeps } from '../executions/deps.js';
+import type { MaskDeps } from '../executions/masking.js';
 import type { LineOf } from '../packs/problems.js';
 import * as eventRows from '../store/events.js';
 import { newId } from '../store/ids.js';
@@ -14,7 +16,8 @@ export interface RuleAdminDeps {
   store: Store;
   now: () => number;
   events: EventDeps;
-  executions: Pick<ExecutionDeps, 'findAction'>;
+  /** Actions looked up (rule checks) and the parameters shown masked (rule test and replay). */
+  executions: MaskDeps;
 }
 
 /** Where a rule came from, for error messages and for pack re-registration. */
@@ -76,39 +79,70 @@ export async function saveRule(tx: Tx, deps: RuleAdminDeps, spec: RuleSpec, opts
   return rule;
 }
 
-export function createRule(deps: RuleAdminDeps, raw: unknown, src: RuleSource = {}): Promise<Rule> {
-  return deps.store.tx(async (tx) => saveRule(tx, deps, await checkRule(tx, deps, raw, src), { ...src, replace: false }));
+/** The top-level fields (and the keys of object fields, as `criteria.trigger.body.x`) whose values differ. */
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const a = before[key];
+    const b = after[key];
+    if (same(a, b)) continue;
+    if (!isObject(a) || !isObject(b)) out.push(key);
+    else for (const sub of new Set([...Object.keys(a), ...Object.keys(b)])) if (!same(a[sub], b[sub])) out.push(`${key}.${sub}`);
+  }
+  return out.sort();
 }
 
-/** Replaces rule `ref` with `raw` (whose pack.name must be the same ref). */
-export function updateRule(deps: RuleAdminDeps, ref: string, raw: unknown, src: RuleSource = {}): Promise<Rule> {
+// What a rule change is compared on: the rule as its author wrote it.
+const specOf = ({ id: _id, ref: _ref, trigger_ref: _t, source_file: _s, created_at: _c, updated_at: _u, ...spec }: Rule) => spec;
+
+async function auditRule(tx: Tx, deps: Pick<RuleAdminDeps, 'now'>, actor: Actor, action: string, rule: Rule, details: Record<string, unknown>): Promise<void> {
+  await audit(tx, { actor, ts: deps.now(), action, resourceType: 'rule', resourceRef: rule.ref, details });
+}
+
+/** Creates a rule owned by the actor (its context.user, whose permissions it acts with). */
+export function createRule(deps: RuleAdminDeps, raw: unknown, actor: Actor): Promise<Rule> {
   return deps.store.tx(async (tx) => {
-    const existing = await rows.getRule(tx, ref);
-    if (!existing) throw new SquallError('RULE_NOT_FOUND', `no rule ${ref}`);
-    const spec = await checkRule(tx, deps, raw, src, existing.pack);
-    if (`${spec.pack}.${spec.name}` !== existing.ref) {
-      throw new SquallError('RULE_INVALID', `the body names rule ${spec.pack}.${spec.name}, not ${existing.ref} (a rule's pack and name cannot change)`, { field: 'name' });
-    }
-    return saveRule(tx, deps, spec, { ...src, sourceFile: existing.source_file, replace: true });
+    const rule = await saveRule(tx, deps, await checkRule(tx, deps, raw), { user: actor.user, replace: false });
+    await auditRule(tx, deps, actor, 'rule.create', rule, { trigger: rule.trigger.type, action: rule.action.ref });
+    return rule;
   });
 }
 
-export function setRuleEnabled(deps: RuleAdminDeps, ref: string, enabled: boolean): Promise<Rule> {
+/** Replaces rule `ref` with `raw` (whose pack.name must be the same ref). */
+export function updateRule(deps: RuleAdminDeps, ref: string, raw: unknown, actor: Actor): Promise<Rule> {
+  return deps.store.tx(async (tx) => {
+    const existing = await rows.getRule(tx, ref);
+    if (!existing) throw new SquallError('RULE_NOT_FOUND', `no rule ${ref}`);
+    const spec = await checkRule(tx, deps, raw, {}, existing.pack);
+    if (`${spec.pack}.${spec.name}` !== existing.ref) {
+      throw new SquallError('RULE_INVALID', `the body names rule ${spec.pack}.${spec.name}, not ${existing.ref} (a rule's pack and name cannot change)`, { field: 'name' });
+    }
+    const rule = await saveRule(tx, deps, spec, { user: actor.user, sourceFile: existing.source_file, replace: true });
+    await auditRule(tx, deps, actor, 'rule.update', rule, { changes: changedFields(specOf(existing), specOf(rule)) });
+    return rule;
+  });
+}
+
+export function setRuleEnabled(deps: RuleAdminDeps, ref: string, enabled: boolean, actor: Actor): Promise<Rule> {
   return deps.store.tx(async (tx) => {
     const rule = await rows.getRule(tx, ref);
     if (!rule) throw new SquallError('RULE_NOT_FOUND', `no rule ${ref}`);
     const next = { ...rule, enabled, updated_at: deps.now() };
     await rows.upsertRule(tx, next);
+    await auditRule(tx, deps, actor, enabled ? 'rule.enable' : 'rule.disable', next, { changes: rule.enabled === enabled ? [] : ['enabled'] });
     return next;
   });
 }
 
-export function deleteRule(deps: Pick<RuleAdminDeps, 'store'>, ref: string): Promise<Rule> {
+export function deleteRule(deps: Pick<RuleAdminDeps, 'store' | 'now'>, ref: string, actor: Actor): Promise<Rule> {
   return deps.store.tx(async (tx) => {
     const rule = await rows.getRule(tx, ref);
     if (!rule) throw new SquallError('RULE_NOT_FOUND', `no rule ${ref}`);
     await rows.deleteRule(tx, rule.ref);
     await eventRows.deleteTriggerIfUnused(tx, rule.trigger_ref);
+    await auditRule(tx, deps, actor, 'rule.delete', rule, {});
     return rule;
   });
 }

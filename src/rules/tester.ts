@@ -6,8 +6,9 @@ import * as eventRows from '../store/events.js';
 import type { Tx } from '../store/types.js';
 import type { Trace } from './criteria.js';
 import { compileRule, type CompiledRule } from './definition.js';
-import { evalContext, evalEnvFor, renderParameters, type RulesDeps } from './engine.js';
+import { evalContext, renderParameters, withRuleEnv, type RulesDeps } from './engine.js';
 import { explainCriteria } from './matcher.js';
+import { parameterMask, type MaskDeps, type ParameterMask } from '../executions/masking.js';
 import type { Rule, RuleSpec } from './model.js';
 import { groupKey, stepWindow, type WindowState } from './window.js';
 
@@ -35,32 +36,40 @@ export async function ruleForTest(tx: Tx, spec: RuleSpec | Rule): Promise<Rule> 
   };
 }
 
-async function decideDry(deps: Pick<RulesDeps, 'kv'>, cr: CompiledRule, payload: Record<string, unknown>, t: number, now: number, state: WindowState | null) {
-  const env = await evalEnvFor(deps, cr);
-  const { passed, trace, reason } = explainCriteria(cr, payload, evalContext(now, env));
-  const out: RuleTestResult = {
-    rule: cr.rule.ref, trigger_type: cr.rule.trigger.type, matched: passed, would_fire: passed, criteria: trace, reason, action: cr.rule.action.ref,
-  };
-  let next = state;
-  if (passed && cr.window) {
-    const step = stepWindow(cr.window, state ?? { events: [], cooldownUntil: 0 }, t, payload, cr.cooldownMs);
-    next = step.state;
-    out.window = { group: groupKey(cr.window, payload), value: step.value, reason: step.reason };
-    out.would_fire = step.fire;
-  }
-  if (passed) {
-    try {
-      out.parameters = renderParameters(cr, payload, env);
-    } catch (err) {
-      out.parameters_error = (err as Error).message;
-      out.would_fire = false;
+type DryDeps = Pick<RulesDeps, 'kv' | 'now' | 'store'> & { executions: MaskDeps };
+
+/** The rendered parameters are shown as the execution API would show them (secrets masked). */
+function maskFor(deps: DryDeps, rule: Rule): Promise<ParameterMask> {
+  return deps.store.read((tx) => parameterMask(tx, deps.executions, [rule.action.ref]));
+}
+
+function decideDry(deps: Pick<RulesDeps, 'kv'>, cr: CompiledRule, payload: Record<string, unknown>, t: number, now: number, state: WindowState | null, mask: ParameterMask) {
+  return withRuleEnv(deps, null, cr, (env) => {
+    const { passed, trace, reason } = explainCriteria(cr, payload, evalContext(now, env));
+    const out: RuleTestResult = {
+      rule: cr.rule.ref, trigger_type: cr.rule.trigger.type, matched: passed, would_fire: passed, criteria: trace, reason, action: cr.rule.action.ref,
+    };
+    let next = state;
+    if (passed && cr.window) {
+      const step = stepWindow(cr.window, state ?? { events: [], cooldownUntil: 0 }, t, payload, cr.cooldownMs);
+      next = step.state;
+      out.window = { group: groupKey(cr.window, payload), value: step.value, reason: step.reason };
+      out.would_fire = step.fire;
     }
-  }
-  return { out, next };
+    if (passed) {
+      try {
+        out.parameters = mask(cr.rule.action.ref, renderParameters(cr, payload, env));
+      } catch (err) {
+        out.parameters_error = (err as Error).message;
+        out.would_fire = false;
+      }
+    }
+    return { out, next };
+  });
 }
 
 /** Decides `rule` for one payload (or a stored instance's payload). */
-export async function testRule(deps: Pick<RulesDeps, 'kv' | 'now' | 'store'>, rule: Rule, input: { payload?: Record<string, unknown>; triggerInstanceId?: string }): Promise<RuleTestResult> {
+export async function testRule(deps: DryDeps, rule: Rule, input: { payload?: Record<string, unknown>; triggerInstanceId?: string }): Promise<RuleTestResult> {
   let payload = input.payload;
   let t = deps.now();
   if (input.triggerInstanceId) {
@@ -70,7 +79,7 @@ export async function testRule(deps: Pick<RulesDeps, 'kv' | 'now' | 'store'>, ru
     t = inst.occurrence_time;
   }
   if (!payload) throw new SquallError('BAD_REQUEST', 'give a payload or a trigger instance id');
-  return (await decideDry(deps, compileRule(rule), payload, t, deps.now(), null)).out;
+  return (await decideDry(deps, compileRule(rule), payload, t, deps.now(), null, await maskFor(deps, rule))).out;
 }
 
 export interface ReplayResult {
@@ -86,18 +95,19 @@ export interface ReplayResult {
 }
 
 /** Evaluates `rule` over the stored instances of its trigger in [since, until], oldest first, with windows simulated. */
-export async function replayRule(deps: Pick<RulesDeps, 'kv' | 'now' | 'store'>, rule: Rule, range: { since: number; until?: number; limit: number }): Promise<ReplayResult> {
+export async function replayRule(deps: DryDeps, rule: Rule, range: { since: number; until?: number; limit: number }): Promise<ReplayResult> {
   const until = range.until ?? deps.now();
   const instances = await deps.store.read((tx) => eventRows.listInstances(tx, {
     trigger: rule.trigger_ref, since: range.since, until, limit: range.limit + 1, ascending: true,
   }));
   const truncated = instances.length > range.limit;
   const cr = compileRule(rule);
+  const mask = await maskFor(deps, rule);
   const windows = new Map<string, WindowState>();
   const result: ReplayResult = { rule: rule.ref, trigger: rule.trigger_ref, since: range.since, until, evaluated: 0, matched: 0, would_fire: [], truncated };
   for (const inst of instances.slice(0, range.limit)) {
     const group = cr.window ? groupKey(cr.window, inst.payload) : '';
-    const { out, next } = await decideDry(deps, cr, inst.payload, inst.occurrence_time, inst.occurrence_time, windows.get(group) ?? null);
+    const { out, next } = await decideDry(deps, cr, inst.payload, inst.occurrence_time, inst.occurrence_time, windows.get(group) ?? null, mask);
     if (next) windows.set(group, next);
     result.evaluated++;
     if (out.matched) result.matched++;

@@ -1,7 +1,9 @@
 // The core pack as the pack loader reads it, run through parameter resolution and the runners.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -9,10 +11,14 @@ import { resolveParameters } from '../executions/parameters.js';
 import type { Action } from '../packs/model.js';
 import { loadPack } from '../packs/loader.js';
 import { builtinRunners } from './index.js';
+import { pythonRunner } from './python.js';
 import { makeContext } from './test-helpers.js';
 
 const CORE = path.resolve(import.meta.dirname, '../../packs/core');
 const runners = builtinRunners();
+// core.pause and core.uuid are python-script actions, as in st2 (no datastore needed here).
+const venvs = mkdtempSync(path.join(tmpdir(), 'squall-venvs-'));
+runners.set('python-script', pythonRunner({}, venvs));
 let actions: Map<string, Action>;
 
 beforeAll(async () => {
@@ -22,10 +28,15 @@ beforeAll(async () => {
   const named = await Promise.all(files.map(async (f) => (parseYaml(await readFile(path.join(CORE, 'actions', f), 'utf8')) as Action).runner_type));
   const loaded = await loadPack(CORE, {
     runnerNames: new Set([...runners.keys(), ...named]),
-    entryPointRunners: new Set(['local-shell-script']),
+    entryPointRunners: new Set(['local-shell-script', 'python-script']),
   });
   expect(loaded.pack.name).toBe('core');
   actions = new Map(loaded.actions.map((a) => [a.name, { ...a, updated_at: 0 }]));
+});
+
+afterAll(async () => {
+  await runners.get('python-script')!.close!();
+  rmSync(venvs, { recursive: true, force: true });
 });
 
 async function run(name: string, given: Record<string, unknown>) {
@@ -41,6 +52,7 @@ describe('core pack', () => {
     expect(actions.get('local')!.parameters.cmd).toMatchObject({ type: 'string', required: true });
     expect(actions.get('pause')!.parameters.max_pause).toMatchObject({ type: 'integer', required: true });
     expect(actions.get('uuid')!.parameters.uuid_type).toMatchObject({ default: 'uuid4', enum: ['uuid1', 'uuid4'] });
+    expect(['pause', 'uuid'].map((a) => actions.get(a)!.runner_type)).toEqual(['python-script', 'python-script']);
   });
 
   it('core.noop, core.local and core.echo run', async () => {
@@ -55,6 +67,23 @@ describe('core pack', () => {
     expect(() => resolveParameters(local, runners.get('local-shell-cmd')!, { cmd: 'id', sudo: true })).toThrow(/parameters\.sudo: is immutable/);
     const echo = actions.get('echo')!;
     expect(() => resolveParameters(echo, runners.get('local-shell-cmd')!, { message: 'x', cmd: 'id' })).toThrow(/parameters\.cmd: is immutable/);
+  });
+
+  it('core.uuid returns st2 python-script result shape: the uuid in result (uuid4 by default, uuid1 on request)', async () => {
+    const v4 = await run('uuid', {});
+    expect(v4).toMatchObject({ status: 'succeeded', result: { stdout: '', stderr: '', exit_code: 0 } });
+    expect((v4.result as { result: string }).result).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const v1 = await run('uuid', { uuid_type: 'uuid1' });
+    expect((v1.result as { result: string }).result).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('core.pause sleeps max_pause seconds and returns the delay in result, as st2', async () => {
+    const started = Date.now();
+    const out = await run('pause', { max_pause: '1' });
+    expect(out).toEqual({ status: 'succeeded', result: { result: 1, stdout: '', stderr: '', exit_code: 0 } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const random = await run('pause', { max_pause: 1, random: true });
+    expect((random.result as { result: number }).result).toBe(1);
   });
 
   describe('core.http', () => {

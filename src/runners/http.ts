@@ -1,13 +1,10 @@
 // st2's `http-request` runner (contrib/runners/http_runner/http_runner.py): one HTTP request,
-// result `{status_code, body, parsed, headers}`, succeeded only for status 200–206.
-//
-// Built on node:http/https rather than the global fetch: fetch cannot turn off certificate
-// verification per request (verify_ssl_cert) without the undici package, and st2's
-// allow_redirects=false must hand back the 3xx response itself.
+// result `{status_code, body, parsed, headers}`, succeeded only for status 200–206. The wire
+// (proxies, certificate checks) is http-transport.ts.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import { readFile } from 'node:fs/promises';
 import { VERSION } from '../version.js';
+import { send, shownUrl, type HttpRequest, type HttpResponse, type Proxies, type TlsChecks } from './http-transport.js';
 import type { RunContext, RunOutcome, Runner } from './types.js';
 
 // st2 SUCCESS_STATUS_CODES = range(200, 207).
@@ -15,34 +12,21 @@ const isSuccess = (status: number) => status >= 200 && status <= 206;
 // requests' Session.max_redirects.
 const MAX_REDIRECTS = 30;
 
-interface HttpRequest {
-  url: URL;
-  method: string;
-  headers: Record<string, string>;
-  body: Buffer | null;
-  timeoutMs: number;
-  verify: boolean;
-  signal: AbortSignal;
-}
-
-interface HttpResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-/** The st2 runner's parameters (runner.yaml), minus http_proxy/https_proxy, which Squall does not support yet. */
+/** st2's runner parameters (runner.yaml), plus Squall's bearer_token and a CA bundle path in verify_ssl_cert. */
 const RUNNER_PARAMETERS: Runner['parameters'] = {
   allow_redirects: { default: false, description: 'Set to True if POST/PUT/DELETE redirect following is allowed.', type: 'boolean' },
   cookies: { description: 'Optional cookies to send with the request.', type: 'object' },
   headers: { description: 'HTTP headers for the request.', type: 'object' },
+  http_proxy: { description: 'URL of HTTP proxy to use (e.g. http://10.10.1.10:3128).', type: 'string' },
+  https_proxy: { description: 'URL of HTTPS proxy to use (e.g. http://10.10.1.10:3128).', type: 'string' },
   password: { description: 'Password required by basic authentication.', type: 'string', secret: true },
   url: { description: 'URL to the HTTP endpoint.', required: true, type: 'string' },
   username: { description: 'Username required by basic authentication.', type: 'string' },
+  bearer_token: { description: 'Token sent as "Authorization: Bearer <token>" (Squall; not with username/password).', type: 'string', secret: true },
   verify_ssl_cert: {
     default: true,
-    description: 'Certificate for HTTPS request is verified by default using the system CA bundle. Set to False to skip verification.',
-    type: 'boolean',
+    description: 'Certificate for HTTPS request is verified by default using the system CA bundle. Set to False to skip verification, or to the path of a CA bundle file (PEM) to verify with those CAs instead.',
+    type: ['boolean', 'string'],
   },
   url_hosts_blacklist: {
     description: 'Optional list of hosts (network locations) to blacklist (e.g. example.com, 127.0.0.1, ::1, etc.). If action will try to access that endpoint, an exception will be thrown and action will be marked as failed.',
@@ -54,55 +38,24 @@ const RUNNER_PARAMETERS: Runner['parameters'] = {
   },
 };
 
-// Squall's own ceiling on one response held in memory (issue 2: nothing below 100 MB).
-const MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
+/** A request Squall refuses to send (a host list, a bad setting): the execution fails with this message. */
+class Refused extends Error {}
 
-function send(req: HttpRequest): Promise<HttpResponse> {
-  return new Promise((resolve, reject) => {
-    const lib = req.url.protocol === 'https:' ? https : http;
-    const r = lib.request(req.url, {
-      method: req.method,
-      headers: req.headers,
-      rejectUnauthorized: req.verify,
-      signal: req.signal,
-      timeout: req.timeoutMs,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_RESPONSE_BYTES) r.destroy(new Error(`response body is larger than ${MAX_RESPONSE_BYTES} bytes`));
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        // Names as the server spelled them (requests keeps them so; st2 workflows read
-        // result.headers['Content-Type']), repeated headers joined with ", " as requests does.
-        const headers: Record<string, string> = {};
-        const raw = res.rawHeaders;
-        for (let i = 0; i + 1 < raw.length; i += 2) {
-          const name = raw[i]!;
-          headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1]!;
-        }
-        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
-      });
-      res.on('error', reject);
-    });
-    // `timeout` is idle time on the socket, as requests' read timeout.
-    r.on('timeout', () => r.destroy(Object.assign(new Error(`request timed out after ${req.timeoutMs / 1000} seconds`), { code: 'TIMEOUT' })));
-    r.on('error', reject);
-    r.end(req.body ?? undefined);
-  });
-}
-
-/** Follows redirects as requests does: 303 (and 301/302 for POST) become GET without a body. */
-async function sendFollowing(req: HttpRequest, follow: boolean): Promise<HttpResponse> {
+/**
+ * Follows redirects as requests does: 303 (and 301/302 for POST) become GET without a body.
+ * Every hop is checked against the host lists before it is sent, so a redirect cannot reach
+ * a host the lists forbid.
+ */
+async function sendFollowing(req: HttpRequest, opts: { follow: boolean; parameters: Record<string, unknown>; credentials: string[] }): Promise<HttpResponse> {
   let current = req;
   for (let hops = 0; ; hops++) {
     const res = await send(current);
     const location = lowerKeys(res.headers).location;
-    if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
+    if (!opts.follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
     if (hops >= MAX_REDIRECTS) throw new Error(`Exceeded ${MAX_REDIRECTS} redirects.`);
     const next = new URL(location, current.url);
+    const refusal = urlRefusal(next, opts.parameters);
+    if (refusal) throw new Refused(`redirect from "${shownUrl(current.url)}" refused: ${refusal}`);
     const toGet = res.status === 303 ? current.method !== 'HEAD' : [301, 302].includes(res.status) && current.method === 'POST';
     const headers = { ...current.headers };
     if (toGet) {
@@ -110,7 +63,7 @@ async function sendFollowing(req: HttpRequest, follow: boolean): Promise<HttpRes
       delete headers['Content-Type'];
     }
     // requests drops credentials when the redirect leaves the original host.
-    if (next.host !== current.url.host) delete headers.Authorization;
+    if (next.host !== current.url.host) for (const name of opts.credentials) delete headers[name];
     current = { ...current, url: next, headers, method: toGet ? 'GET' : current.method, body: toGet ? null : current.body };
   }
 }
@@ -169,7 +122,8 @@ function multipartBody(p: Record<string, unknown>, headers: Record<string, strin
   ]);
 }
 
-function buildHeaders(ctx: RunContext): Record<string, string> {
+/** The request headers, and the names of those carrying credentials (dropped when a redirect leaves the host). */
+function buildHeaders(ctx: RunContext): { headers: Record<string, string>; credentials: string[] } {
   const p = ctx.parameters;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries((p.headers ?? {}) as Record<string, unknown>)) headers[k] = String(v);
@@ -180,65 +134,139 @@ function buildHeaders(ctx: RunContext): Record<string, string> {
   if (cookies && Object.keys(cookies).length > 0) {
     headers.Cookie = Object.entries(cookies).map(([k, v]) => `${k}=${String(v)}`).join('; ');
   }
-  if (typeof p.username === 'string' || typeof p.password === 'string') {
-    const user = String(p.username ?? '');
-    const pass = String(p.password ?? '');
-    headers.Authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  const credentials = ['Authorization'];
+  const basic = typeof p.username === 'string' || typeof p.password === 'string';
+  if (basic && typeof p.bearer_token === 'string') throw new Refused('"bearer_token" and "username"/"password" are mutually exclusive. Only one should be provided.');
+  if (basic) {
+    headers.Authorization = `Basic ${Buffer.from(`${String(p.username ?? '')}:${String(p.password ?? '')}`).toString('base64')}`;
+  } else if (typeof p.bearer_token === 'string') {
+    headers.Authorization = `Bearer ${p.bearer_token}`;
   } else if (typeof p.auth === 'string' && p.auth.includes('=')) {
     // core.http documents `auth` as "x-auth-token=XYZ"; st2 hands the string to requests,
     // which cannot use it. Squall sends it as that header.
     const eq = p.auth.indexOf('=');
-    headers[p.auth.slice(0, eq).trim()] = p.auth.slice(eq + 1).trim();
+    const name = p.auth.slice(0, eq).trim();
+    headers[name] = p.auth.slice(eq + 1).trim();
+    credentials.push(name);
   }
-  return headers;
+  return { headers, credentials };
 }
 
-/** st2's url_hosts_blacklist / url_hosts_whitelist check on the host without port or []. */
-function hostRefusal(url: URL, p: Record<string, unknown>): string | null {
+// Header names whose values are credentials: masked wherever the execution could show them
+// (a server echoing its request headers into the response body, say).
+const CREDENTIAL_HEADER = /^(proxy-)?authorization$|token|api[-_]?key|secret|passw|cookie/i;
+
+/** Registers the credentials this request carries as secrets of the execution (see RunContext.addSecret). */
+function maskCredentials(ctx: RunContext, headers: Record<string, string>, credentials: string[], urls: URL[]): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!credentials.includes(name) && !CREDENTIAL_HEADER.test(name)) continue;
+    ctx.addSecret?.(value);
+    // "Basic dXNlcjpwdw==", "Bearer abc": the credential alone too, as it may be echoed apart.
+    const scheme = /^\w+ (\S+)$/.exec(value);
+    if (scheme) ctx.addSecret?.(scheme[1]);
+  }
+  for (const url of urls) if (url.password) ctx.addSecret?.(decodeURIComponent(url.password));
+}
+
+/** st2's url_hosts_blacklist / url_hosts_whitelist check on the host without port or [] (and http(s) only). */
+function urlRefusal(url: URL, p: Record<string, unknown>): string | null {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `URL "${shownUrl(url)}" must be http or https`;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const black = (p.url_hosts_blacklist ?? []) as string[];
   const white = (p.url_hosts_whitelist ?? []) as string[];
-  if (black.length > 0 && white.length > 0) {
-    return '"url_hosts_blacklist" and "url_hosts_whitelist" parameters are mutually exclusive. Only one should be provided.';
-  }
-  if (black.includes(host)) return `URL "${url.href}" is blacklisted`;
-  if (white.length > 0 && !white.includes(host)) return `URL "${url.href}" is not whitelisted`;
+  if (black.includes(host)) return `URL "${shownUrl(url)}" is blacklisted (host "${host}")`;
+  if (white.length > 0 && !white.includes(host)) return `URL "${shownUrl(url)}" is not whitelisted (host "${host}")`;
   return null;
+}
+
+const isFalse = (v: unknown) => v === false || (typeof v === 'string' && /^false$/i.test(v.trim()));
+const isTrue = (v: unknown) => v === undefined || v === null || v === true || (typeof v === 'string' && /^(true)?$/i.test(v.trim()));
+
+/**
+ * verify_ssl_cert as requests' `verify`: false, true, or the path of a CA bundle that replaces
+ * the system CAs. "true"/"false" as text (the CLI's key=value) are the booleans, not paths.
+ */
+async function tlsChecks(v: unknown): Promise<TlsChecks> {
+  if (isFalse(v)) return { verify: false };
+  if (isTrue(v)) return { verify: true };
+  const file = String(v);
+  let ca: Buffer;
+  try {
+    ca = await readFile(file);
+  } catch (err) {
+    throw new Refused(`verify_ssl_cert: cannot read the CA bundle ${file}: ${(err as Error).message}`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new Refused(`verify_ssl_cert: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return { verify: true, ca };
+}
+
+/** http_proxy / https_proxy; a proxy without a scheme is http://, as requests reads it. */
+function proxies(p: Record<string, unknown>): Proxies {
+  const out: Proxies = {};
+  for (const scheme of ['http', 'https'] as const) {
+    const given = p[`${scheme}_proxy`];
+    if (typeof given !== 'string' || given.trim() === '') continue;
+    const text = given.includes('://') ? given.trim() : `http://${given.trim()}`;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new Refused(`${scheme}_proxy "${given}" is not a valid URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Refused(`${scheme}_proxy "${shownUrl(url)}" must be an http:// or https:// URL`);
+    out[scheme] = url;
+  }
+  return out;
 }
 
 function failure(error: string, status: 'failed' | 'timeout' | 'canceled' = 'failed'): RunOutcome {
   return { status, result: { error } };
 }
 
-async function runRequest(ctx: RunContext): Promise<RunOutcome> {
+/** Everything about the request that the parameters decide; throws Refused. */
+async function prepare(ctx: RunContext): Promise<{ req: HttpRequest; credentials: string[] }> {
   const p = ctx.parameters;
+  if ((p.url_hosts_blacklist as string[] | undefined)?.length && (p.url_hosts_whitelist as string[] | undefined)?.length) {
+    throw new Refused('"url_hosts_blacklist" and "url_hosts_whitelist" parameters are mutually exclusive. Only one should be provided.');
+  }
   let url: URL;
   try {
     url = new URL(String(p.url));
   } catch {
-    return failure(`URL "${String(p.url)}" is not a valid URL`);
+    throw new Refused(`URL "${String(p.url)}" is not a valid URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return failure(`URL "${url.href}" must be http or https`);
-  const refusal = hostRefusal(url, p);
-  if (refusal) return failure(refusal);
+  const refusal = urlRefusal(url, p);
+  if (refusal) throw new Refused(refusal);
   for (const [k, v] of Object.entries((p.params ?? {}) as Record<string, unknown>)) {
     for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
   }
-  const headers = buildHeaders(ctx);
+  const { headers, credentials } = buildHeaders(ctx);
+  const via = proxies(p);
+  maskCredentials(ctx, headers, credentials, [url, ...Object.values(via)]);
   let body: Buffer | null;
   try {
     body = multipartBody(p, headers) ?? encodeBody(p.body, headers);
   } catch (err) {
-    return failure(`Request body (${String(p.body)}) can't be parsed as JSON: ${(err as Error).message}`);
+    throw new Refused(`Request body (${String(p.body)}) can't be parsed as JSON: ${(err as Error).message}`);
   }
   if (body && !('content-length' in lowerKeys(headers))) headers['Content-Length'] = String(body.length);
   // st2: no method given → POST when there is a body, else GET.
   const method = typeof p.method === 'string' && p.method !== '' ? p.method.toUpperCase() : body ? 'POST' : 'GET';
-  const timeoutS = Number(p.timeout ?? 60);
+  const timeoutMs = Number(p.timeout ?? 60) * 1000;
+  return { req: { url, method, headers, body, timeoutMs, tls: await tlsChecks(p.verify_ssl_cert), proxies: via, signal: ctx.signal }, credentials };
+}
+
+async function runRequest(ctx: RunContext): Promise<RunOutcome> {
+  let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
-    const res = await sendFollowing({
-      url, method, headers, body, timeoutMs: timeoutS * 1000, verify: p.verify_ssl_cert !== false, signal: ctx.signal,
-    }, p.allow_redirects === true);
+    prepared = await prepare(ctx);
+  } catch (err) {
+    if (err instanceof Refused) return failure(err.message);
+    throw err;
+  }
+  const { req, credentials } = prepared;
+  try {
+    const res = await sendFollowing(req, { follow: ctx.parameters.allow_redirects === true, parameters: ctx.parameters, credentials });
     const parsed = parseBody(res.headers, res.body.toString('utf8'));
     return {
       status: isSuccess(res.status) ? 'succeeded' : 'failed',
@@ -246,9 +274,10 @@ async function runRequest(ctx: RunContext): Promise<RunOutcome> {
     };
   } catch (err) {
     if (ctx.signal.aborted) return failure('Action was canceled', 'canceled');
+    if (err instanceof Refused) return failure(err.message);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'TIMEOUT') return failure(e.message, 'timeout');
-    return failure(`request to ${url.href} failed: ${e.message}`);
+    return failure(`request to ${shownUrl(req.url)} failed: ${e.message}`);
   }
 }
 

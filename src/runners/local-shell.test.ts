@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveParameters } from '../executions/parameters.js';
 import type { Action } from '../packs/model.js';
 import { builtinRunners } from './index.js';
-import { makeAction, makeContext, until } from './test-helpers.js';
+import { isAlive, makeAction, makeContext, until } from './test-helpers.js';
 
 const cmdRunner = builtinRunners().get('local-shell-cmd')!;
 const scriptRunner = builtinRunners().get('local-shell-script')!;
@@ -21,15 +21,6 @@ function coreAction(name: string): Action {
 function runCmd(parameters: Record<string, unknown>, action = makeAction()) {
   const ctx = makeContext({ action, parameters: resolveParameters(action, cmdRunner, parameters) });
   return { ctx, done: cmdRunner.run(ctx) };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \([^)]*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 let dir: string;
@@ -69,7 +60,7 @@ describe('local-shell-cmd', () => {
     expect(out.status).toBe('timeout');
     expect(out.result).toMatchObject({ return_code: -9, succeeded: false, failed: true, error: 'Action failed to complete in 1 seconds' });
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    await until(() => !alive(pid), 3_000);
+    await until(() => !isAlive(pid), 3_000);
   });
 
   it('is canceled through the signal', async () => {
@@ -217,28 +208,5 @@ describe('local-shell-script', () => {
     expect(await runScript(outside, {}).done).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/outside the pack/) } });
     const missing = makeAction({ runner_type: 'local-shell-script', entry_point: 'nope.sh' });
     expect(await runScript(missing, {}).done).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/ENOENT/) } });
-  });
-});
-
-describe('core pack scripts', () => {
-  function runCore(name: string, parameters: Record<string, unknown>) {
-    const action = coreAction(name);
-    const ctx = makeContext({ action, packDir: CORE, parameters: resolveParameters(action, scriptRunner, parameters) });
-    return scriptRunner.run(ctx);
-  }
-
-  it('core.uuid prints a uuid4 by default and a uuid1 on request', async () => {
-    const v4 = await runCore('uuid', {});
-    expect(v4.status).toBe('succeeded');
-    expect((v4.result as { stdout: string }).stdout).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const v1 = await runCore('uuid', { uuid_type: 'uuid1' });
-    expect((v1.result as { stdout: string }).stdout).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  });
-
-  it('core.pause sleeps max_pause seconds and returns the delay', async () => {
-    const started = Date.now();
-    const out = await runCore('pause', { max_pause: '1' });
-    expect(out).toMatchObject({ status: 'succeeded', result: { stdout: 1 } });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 });

@@ -4,9 +4,9 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, open } from 'node:fs/promises';
 import path from 'node:path';
-import type { ParameterSchema } from '../packs/model.js';
-import { runProcess, type ProcessResult } from './process.js';
-import { renderShellCommand, type RenderFn } from './shell-command.js';
+import type { ParameterSchema, ParameterSpec } from '../packs/model.js';
+import { runProcess, type ProcessResult, type Spawner } from './process.js';
+import type { CmdRenderer } from './shell-command.js';
 import type { RunContext, RunOutcome, Runner } from './types.js';
 
 // st2 local_runner/runner.yaml, the parameters both local runners share.
@@ -87,7 +87,7 @@ function withSudo(ctx: RunContext, argv: string[]): { argv: string[]; input?: st
   return { argv: ['sudo', '-E', '--', ...argv] };
 }
 
-async function execute(ctx: RunContext, argv: string[], extraEnv: Record<string, string>): Promise<RunOutcome> {
+async function execute(ctx: RunContext, argv: string[], extraEnv: Record<string, string>, spawner: Spawner): Promise<RunOutcome> {
   const timeoutS = Number(ctx.parameters.timeout ?? 60);
   const { argv: full, input } = withSudo(ctx, argv);
   try {
@@ -100,7 +100,7 @@ async function execute(ctx: RunContext, argv: string[], extraEnv: Record<string,
       timeoutMs: timeoutS * 1000,
       signal: ctx.signal,
       onLine: (stream, line) => ctx.output(stream, line),
-    });
+    }, spawner);
     return shellOutcome(p, timeoutS);
   } catch (err) {
     return errorOutcome(`cannot start ${full[0]}: ${(err as Error).message}`);
@@ -112,7 +112,7 @@ async function execute(ctx: RunContext, argv: string[], extraEnv: Record<string,
  * sudo is set, then `bash -c`; Squall always uses bash, which its quoting of template values
  * understands, and which is /bin/sh on st2's own RHEL platform.
  */
-export function localShellCmdRunner(render: RenderFn): Runner {
+export function localShellCmdRunner(render: CmdRenderer, spawner: Spawner): Runner {
   return {
     name: 'local-shell-cmd',
     description: 'A runner to execute local actions as a fixed user.',
@@ -124,15 +124,15 @@ export function localShellCmdRunner(render: RenderFn): Runner {
       if (ctx.action.entry_point) return errorOutcome('entry_point is only valid for local-shell-script runner');
       const cmd = ctx.parameters.cmd;
       if (typeof cmd !== 'string' || cmd === '') return errorOutcome('cmd is required');
-      const rendered = renderShellCommand(cmd, ctx.parameters, render);
+      const rendered = await render(cmd, ctx);
       if (!rendered.ok) return errorOutcome(rendered.error);
-      return execute(ctx, ['/bin/bash', '-c', rendered.command], {});
+      return execute(ctx, ['/bin/bash', '-c', rendered.command], {}, spawner);
     },
   };
 }
 
-/** st2's serialize_positional_argument: how a positional value becomes one argv string. */
-function positionalText(type: string | undefined, value: unknown): string {
+/** st2's serialize_positional_argument: how a positional value becomes one argv string (a list of types: as itself). */
+function positionalText(type: ParameterSpec['type'], value: unknown): string {
   if (value === null || value === undefined) return '';
   switch (type) {
     case 'boolean':
@@ -216,7 +216,7 @@ const SCRIPT_PARAMETERS: ParameterSchema = {
 };
 
 /** `local-shell-script`: runs the action's entry point from `<pack>/actions/` with its parameters as arguments. */
-export function localShellScriptRunner(): Runner {
+export function localShellScriptRunner(spawner: Spawner): Runner {
   return {
     name: 'local-shell-script',
     description: 'A runner to execute local actions as a fixed user.',
@@ -236,7 +236,7 @@ export function localShellScriptRunner(): Runner {
         return errorOutcome(`cannot read entry point ${file}: ${(err as Error).message}`);
       }
       const { args, env } = scriptArguments(ctx, SCRIPT_PARAMETERS);
-      return execute(ctx, [...command, ...args], env);
+      return execute(ctx, [...command, ...args], env, spawner);
     },
   };
 }

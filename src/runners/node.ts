@@ -1,12 +1,15 @@
-// The `node` runner: an action is a JavaScript module in the pack exporting a function
-// `run(params, ctx)` or a class with a `run(params, ctx)` method (default or named export).
+// The `node` runner: an action is a JavaScript or TypeScript module in the pack exporting a
+// function `run(params, ctx)` or a class with a `run(params, ctx)` method (default or named
+// export); TypeScript is transpiled as it is imported (packs/typescript.ts).
 // It runs in a warm worker process of its pack (pool.ts) with a time limit; the value it
 // returns is the result, an error it throws fails the execution with the message and stack in
 // the result. `runCodeAction` is shared with the python-script runner: both hand the worker
 // each execution on stdin and read its result from marked lines (worker.ts).
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { EntryPointValidator } from '../packs/actions.js';
 import type { ParameterSchema } from '../packs/model.js';
+import { checkTypeScriptModules, isTypeScriptModule, typeScriptHooksUrl } from '../packs/typescript.js';
 import { actionSockets, type ActionServices, type ActionSockets } from './node-action-services.js';
 import { DEFAULT_POOL, WorkerPool, type Lease, type PoolOptions } from './pool.js';
 import type { RunContext, RunOutcome, Runner } from './types.js';
@@ -28,6 +31,9 @@ export function entryFile(ctx: RunContext): { file: string } | { error: string }
   return { file };
 }
 
+/** Pack registration's check of a node action's entry point: a TypeScript one must transpile (else file:line:column). */
+export const checkNodeEntryPoint: EntryPointValidator = async (_action, file, packDir) => (isTypeScriptModule(file) ? checkTypeScriptModules(file, packDir) : []);
+
 /** How a code runner starts its worker process; `env` is added to Squall's environment. */
 export interface HostProgram {
   command: string;
@@ -38,8 +44,9 @@ export interface HostProgram {
 /**
  * Runs one execution of a code action on a worker of its pack (see pool.ts and worker.ts):
  * the worker gets on stdin one JSON line `{file, parameters, config, execution_id, pack,
- * action, env, nonce, result_marker}`, where `env` holds the execution's variables (the
- * datastore socket in SQUALL_ACTION_SOCKET), never argv.
+ * action, env, nonce, result_marker, typescript_hooks?}`, where `env` holds the execution's
+ * variables (the datastore socket in SQUALL_ACTION_SOCKET), never argv, and
+ * `typescript_hooks` comes with a TypeScript entry point.
  */
 export async function runCodeAction(
   ctx: RunContext, services: ActionServices, sockets: ActionSockets, pool: WorkerPool, host: HostProgram, env: Record<string, string>, file: string,
@@ -70,6 +77,7 @@ export async function runCodeAction(
         file, parameters, config, execution_id: ctx.executionId, pack: ctx.action.pack, action: ctx.action.ref,
         env: { ...env, SQUALL_ACTION_SOCKET: socket.path, SQUALL_ACTION_TOKEN: socket.token, ST2_ACTION_PACK_NAME: ctx.action.pack, ST2_ACTION_EXECUTION_ID: ctx.executionId },
         nonce: randomBytes(12).toString('hex'), result_marker: RESULT_MARKER,
+        ...(isTypeScriptModule(file) ? { typescript_hooks: typeScriptHooksUrl() } : {}),
       },
       timeoutMs: timeoutS * 1000,
       signal: ctx.signal,
@@ -98,6 +106,8 @@ function baseEnv(): Record<string, string> {
 // The worker program, run with `node --input-type=module -e`: no file to ship beside dist/.
 // It imports each action module once (Node's module cache) and runs one request at a time,
 // each with a fresh ctx, its own datastore connection and its variables in process.env.
+// A request for a TypeScript entry point carries the module hooks' URL (typescript_hooks):
+// the first one registers them.
 const NODE_HOST = String.raw`
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
@@ -126,6 +136,7 @@ function services(socketPath, token) {
   };
   return { call, close: () => sock?.destroy() };
 }
+let typescript = null;
 async function runOne(input) {
   const svc = services(input.env.SQUALL_ACTION_SOCKET, input.env.SQUALL_ACTION_TOKEN);
   const ctx = Object.freeze({
@@ -143,6 +154,7 @@ async function runOne(input) {
   let answer;
   try {
     process.chdir(dirname(input.file));
+    if (input.typescript_hooks) await (typescript ??= import(input.typescript_hooks).then((m) => m.enableTypeScript()));
     const mod = await import(pathToFileURL(input.file).href);
     const entry = mod.default ?? mod.run ?? mod;
     let result;
@@ -169,14 +181,14 @@ async function runOne(input) {
 for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) await runOne(JSON.parse(line));
 `;
 
-/** `node`: runs a JavaScript action module in a child `node` process. */
+/** `node`: runs a JavaScript or TypeScript action module in a warm `node` worker of its pack. */
 export function nodeRunner(services: ActionServices, poolOptions: PoolOptions = DEFAULT_POOL): Runner {
   const pool = new WorkerPool(poolOptions);
   const sockets = actionSockets();
   const host: HostProgram = { command: process.execPath, args: ['--input-type=module', '-e', NODE_HOST], env: {} };
   return {
     name: 'node',
-    description: 'Runs an action written as a JavaScript module exporting run(params, ctx) in a warm node worker process of its pack.',
+    description: 'Runs an action written as a JavaScript or TypeScript module exporting run(params, ctx) in a warm node worker process of its pack.',
     parameters: TIMEOUT_PARAMETER,
     async run(ctx) {
       const entry = entryFile(ctx);

@@ -1,24 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runProcess } from './process.js';
-import { until } from './test-helpers.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers kill(0): count it as dead.
-  try {
-    return !/^\d+ \([^)]*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+import pino from 'pino';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProcessHost } from './process-host.js';
+import { localSpawner, runProcess as runWith, type ProcessOptions, type Spawner } from './process.js';
+import { isAlive, until } from './test-helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -28,7 +17,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('runProcess', () => {
+const host = new ProcessHost(pino({ level: 'silent' }));
+afterAll(() => host.close());
+
+// Every behaviour holds whether this process forks or the process host does.
+describe.each<[string, Spawner]>([['this process', localSpawner], ['the process host', host.spawn]])('runProcess, forked by %s', (_by, spawner) => {
+  const runProcess = (opts: ProcessOptions) => runWith(opts, spawner);
   it('returns exit code, stdout and stderr, without a shell', async () => {
     const r = await runProcess({ command: 'printf', args: ['%s\\n', 'a b', '$(touch x)'] });
     expect(r).toMatchObject({ return_code: 0, stdout: 'a b\n$(touch x)\n', stderr: '', timedOut: false, canceled: false });
@@ -65,17 +59,18 @@ describe('runProcess', () => {
 
   it('kills the whole process group on timeout, children included', async () => {
     const pidFile = path.join(dir, 'child.pid');
-    const started = Date.now();
+    const slept = path.join(dir, 'slept');
     const r = await runProcess({
       command: 'bash',
-      args: ['-c', `sleep 30 & echo $! > ${pidFile}; wait`],
+      args: ['-c', `(sleep 10; touch ${slept}) & echo $! > ${pidFile}; wait`],
       timeoutMs: 300,
       killGraceMs: 500,
     });
     expect(r.timedOut).toBe(true);
-    expect(Date.now() - started).toBeLessThan(5_000);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
-    await until(() => !alive(childPid), 3_000);
+    await until(() => !isAlive(childPid), 3_000);
+    // Killed, not waited for: the child never got past its sleep.
+    expect(existsSync(slept)).toBe(false);
   });
 
   it('escalates to SIGKILL when the group ignores SIGTERM', async () => {
@@ -89,12 +84,11 @@ describe('runProcess', () => {
     expect(r.timedOut).toBe(true);
     expect(r.return_code).toBe(-9);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
-    await until(() => !alive(childPid), 3_000);
+    await until(() => !isAlive(childPid), 3_000);
   });
 
   it('ends a timed-out execution even when a process that left the group holds its pipes', async () => {
     const pidFile = path.join(dir, 'escaped.pid');
-    const started = Date.now();
     const r = await runProcess({
       command: 'bash',
       args: ['-c', `setsid bash -c 'echo $$ > ${pidFile}; exec sleep 30' & sleep 30`],
@@ -102,9 +96,11 @@ describe('runProcess', () => {
       killGraceMs: 200,
     });
     const escaped = Number(readFileSync(pidFile, 'utf8'));
+    // Ended while the escaped process still held the pipes: it did not wait for their end.
+    const heldPipesAtEnd = isAlive(escaped);
     process.kill(escaped, 'SIGKILL');
     expect(r.timedOut).toBe(true);
-    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(heldPipesAtEnd).toBe(true);
   });
 
   it('cancels through the AbortSignal and kills the group', async () => {
@@ -120,7 +116,7 @@ describe('runProcess', () => {
     expect(r.canceled).toBe(true);
     expect(r.timedOut).toBe(false);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
-    await until(() => !alive(childPid), 3_000);
+    await until(() => !isAlive(childPid), 3_000);
   });
 
   it('does not start a process when already canceled', async () => {
@@ -158,5 +154,20 @@ describe('runProcess', () => {
 
   it('rejects when the program does not exist', async () => {
     await expect(runProcess({ command: path.join(dir, 'nope'), args: [] })).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('the process host', () => {
+  it('fails the processes it watched when it dies, kills their groups, and starts again', async () => {
+    const pidFile = path.join(dir, 'child.pid');
+    const running = runWith({ command: 'bash', args: ['-c', `sleep 30 & echo $! > ${pidFile}; wait`] }, host.spawn);
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 5_000);
+    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    const hostPid = Number(execFileSync('pgrep', ['-P', String(process.pid), '-f', 'process-host-child']).toString().trim());
+    process.kill(hostPid, 'SIGKILL');
+    await expect(running).rejects.toThrow(/the process host stopped \(SIGKILL\)/);
+    await until(() => !isAlive(childPid), 3_000);
+    const again = await runWith({ command: 'echo', args: ['back'] }, host.spawn);
+    expect(again).toMatchObject({ return_code: 0, stdout: 'back\n' });
   });
 });

@@ -128,52 +128,103 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** What runProcess asks a spawner to start. */
+export interface SpawnRequest {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  input?: string;
+}
+
+/** A process being started, wherever it is forked; runProcess sets each handler once, before any fires. */
+export interface SpawnedProcess {
+  onSpawn: (pid: number) => void;
+  onOutput: (stream: OutputStream, chunk: Buffer) => void;
+  /** It could not be started (ENOENT, EACCES, bad cwd), or whatever ran it is gone. */
+  onError: (err: Error) => void;
+  onClose: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Stops waiting for its pipes: a process that left the group may hold them open forever. */
+  abandonPipes(): void;
+}
+
+/** Starts a process in a new process group and reports it through the handlers runProcess sets. */
+export type Spawner = (req: SpawnRequest) => SpawnedProcess;
+
+const unset = () => undefined;
+
+/** A SpawnedProcess whose handlers are set later; `abandonPipes` is the implementation's. */
+export function spawnedProcess(abandonPipes: () => void): SpawnedProcess {
+  return { onSpawn: unset, onOutput: unset, onError: unset, onClose: unset, abandonPipes };
+}
+
+/** Forks from this process (its event loop waits for each fork; see process-host.ts for the other way). */
+export const localSpawner: Spawner = (req) => {
+  // detached: the child leads a new process group, so one kill(-pid) reaches every
+  // process it started (a shell's children, a script's background jobs).
+  const child = spawn(req.command, req.args, {
+    cwd: req.cwd, env: req.env, detached: true,
+    stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const p = spawnedProcess(() => {
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  });
+  child.on('spawn', () => p.onSpawn(child.pid!));
+  child.stdout!.on('data', (chunk: Buffer) => p.onOutput('stdout', chunk));
+  child.stderr!.on('data', (chunk: Buffer) => p.onOutput('stderr', chunk));
+  if (req.input !== undefined) {
+    // The child may exit without reading its input: EPIPE then is not our failure.
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(req.input);
+  }
+  child.on('error', (e) => p.onError(e));
+  child.on('close', (code, signal) => p.onClose(code, signal));
+  return p;
+};
+
 /**
  * Runs one process in a new process group and resolves when it has exited and its output
  * is read. Rejects only when the process cannot be started (ENOENT, EACCES, bad cwd).
  */
-export function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
+export function runProcess(opts: ProcessOptions, spawner: Spawner = localSpawner): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const budget = { left: opts.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS, truncated: false };
-    const out = makeCollector('stdout', budget, opts.onLine);
-    const err = makeCollector('stderr', budget, opts.onLine);
+    const collectors = { stdout: makeCollector('stdout', budget, opts.onLine), stderr: makeCollector('stderr', budget, opts.onLine) };
     const graceMs = opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     const timers: NodeJS.Timeout[] = [];
     let timedOut = false;
     let canceled = false;
     let killing = false;
     let settled = false;
+    let pid: number | null = null;
 
     if (opts.signal?.aborted) {
       resolve({ return_code: -SIGNALS.SIGTERM!, stdout: '', stderr: '', timedOut: false, canceled: true, truncated: false });
       return;
     }
 
-    // detached: the child leads a new process group, so one kill(-pid) reaches every
-    // process it started (a shell's children, a script's background jobs).
-    const child = spawn(opts.command, opts.args, {
-      cwd: opts.cwd,
-      env: opts.env,
-      detached: true,
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
+    const child = spawner({ command: opts.command, args: opts.args, cwd: opts.cwd, env: opts.env, input: opts.input });
 
     const cleanup = () => {
       for (const t of timers) clearTimeout(t);
       opts.signal?.removeEventListener('abort', onAbort);
     };
 
-    const terminate = () => {
-      if (killing || child.pid === undefined) return;
-      killing = true;
-      killGroup(child.pid, 'SIGTERM');
+    // SIGTERM to the group, SIGKILL after the grace; asked for before the pid is known, it waits for it.
+    const signalGroup = () => {
+      if (!killing || pid === null) return;
+      const group = pid;
+      killGroup(group, 'SIGTERM');
       timers.push(setTimeout(() => {
-        killGroup(child.pid!, 'SIGKILL');
-        timers.push(setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-        }, PIPE_DRAIN_AFTER_KILL_MS));
+        killGroup(group, 'SIGKILL');
+        timers.push(setTimeout(() => child.abandonPipes(), PIPE_DRAIN_AFTER_KILL_MS));
       }, graceMs));
+    };
+    const terminate = () => {
+      if (killing) return;
+      killing = true;
+      signalGroup();
     };
 
     function onAbort() {
@@ -181,33 +232,33 @@ export function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       terminate();
     }
 
-    child.stdout!.on('data', (chunk: Buffer) => out.write(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => err.write(chunk));
-    if (opts.input !== undefined) {
-      // The child may exit without reading its input: EPIPE then is not our failure.
-      child.stdin!.on('error', () => {});
-      child.stdin!.end(opts.input);
-    }
+    child.onSpawn = (started) => {
+      pid = started;
+      signalGroup();
+    };
+    child.onOutput = (stream, chunk) => collectors[stream].write(chunk);
 
-    child.on('error', (e) => {
+    child.onError = (e) => {
       if (settled) return;
       settled = true;
       cleanup();
+      // Started before whatever ran it went away: its group goes too, nothing is left running unwatched.
+      if (pid !== null) killGroup(pid, 'SIGKILL');
       reject(e);
-    });
+    };
 
-    child.on('close', (code, signal) => {
+    child.onClose = (code, signal) => {
       if (settled) return;
       settled = true;
       cleanup();
-      out.end();
-      err.end();
+      collectors.stdout.end();
+      collectors.stderr.end();
       // Members of the group may outlive the leader (a background job that closed its pipes):
       // a timed-out or canceled execution takes them all with it.
-      if (killing) killGroup(child.pid!, 'SIGKILL');
+      if (killing && pid !== null) killGroup(pid, 'SIGKILL');
       const return_code = code ?? -(SIGNALS[signal ?? 'SIGKILL'] ?? 9);
-      resolve({ return_code, stdout: out.text(), stderr: err.text(), timedOut, canceled, truncated: budget.truncated });
-    });
+      resolve({ return_code, stdout: collectors.stdout.text(), stderr: collectors.stderr.text(), timedOut, canceled, truncated: budget.truncated });
+    };
 
     if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
       timers.push(setTimeout(() => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Client } from 'ssh2';
 import type { ParameterSchema } from '../packs/model.js';
 import { scriptArguments, shellOutcome } from './local-shell.js';
-import { renderShellCommand, type RenderFn } from './shell-command.js';
+import type { CmdRenderer } from './shell-command.js';
 import { quoteWord } from './shell-quote.js';
 import { connect, ConnectError, exec, loadPrivateKey, parseHosts, putFile, type ConnectOptions, type Credentials, type HostTarget } from './ssh.js';
 import type { RunContext, RunOutcome, Runner } from './types.js';
@@ -185,7 +185,7 @@ async function runOn(ctx: RunContext, client: Client, target: HostTarget, body: 
 }
 
 /** `remote-shell-cmd`: runs `cmd` with bash on every host. */
-export function remoteShellCmdRunner(render: RenderFn): Runner {
+export function remoteShellCmdRunner(render: CmdRenderer): Runner {
   return {
     name: 'remote-shell-cmd',
     description: 'A remote execution runner that executes actions as a fixed system user.',
@@ -193,7 +193,7 @@ export function remoteShellCmdRunner(render: RenderFn): Runner {
     async run(ctx) {
       const cmd = ctx.parameters.cmd;
       if (typeof cmd !== 'string' || cmd === '') return { status: 'failed', result: { error: 'cmd is required' } };
-      const rendered = renderShellCommand(cmd, ctx.parameters, render);
+      const rendered = await render(cmd, ctx);
       if (!rendered.ok) return { status: 'failed', result: { error: rendered.error } };
       return eachHost(ctx, (client, target) => runOn(ctx, client, target, rendered.command, {}));
     },

@@ -5,12 +5,27 @@
 // message of `"; rm -rf ~; echo "` runs rm there. Squall renders each expression on its
 // own, then escapes the text for its quoting context: unquoted → one single-quoted word,
 // inside "…" → \ " $ ` escaped, inside '…' → quotes closed and reopened, and so on.
+import { referencedKeys, type KvReader } from '../datastore/template.js';
+import { hasCode } from '../errors.js';
+import { renderValue } from '../expr/index.js';
 import { escapeFor, makeShellScanner } from './shell-quote.js';
+import type { RunContext } from './types.js';
 
 /** Renders one template string against data (the expression module's `renderValue`). */
 export type RenderFn = (template: string, data: unknown) => unknown;
 
 export type ShellCommandResult = { ok: true; command: string } | { ok: false; error: string };
+
+/** Renders a runner's `cmd` for one execution: its parameters are the data. */
+export type CmdRenderer = (cmd: string, ctx: RunContext) => Promise<ShellCommandResult>;
+
+/** The renderer of the shell runners; with `kv`, st2kv reads the datastore as the user who started the execution. */
+export function cmdRenderer(kv?: KvReader): CmdRenderer {
+  return async (cmd, ctx) => {
+    if (!kv || !cmd.includes('st2kv')) return renderShellCommand(cmd, ctx.parameters, (t, d) => renderValue(t, d));
+    return kv(null, ctx.user, referencedKeys(cmd), (lookup) => renderShellCommand(cmd, ctx.parameters, (t, d) => renderValue(t, d, { kv: lookup })));
+  };
+}
 
 const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
 
@@ -45,7 +60,9 @@ export function renderShellCommand(cmd: string, data: unknown, render: RenderFn)
     try {
       text = renderText(m[1]!, data, render);
     } catch (err) {
-      return { ok: false, error: `cmd: cannot render {{${m[1]}}}: ${(err as Error).message}` };
+      // The template engine names the text it rendered (here with the sentinel): name the expression instead.
+      const reason = hasCode(err, 'EXPR_EVAL') && err.cause instanceof Error ? err.cause.message : (err as Error).message;
+      return { ok: false, error: `cmd: cannot render {{${m[1]}}}: ${reason}` };
     }
     const escaped = escapeFor(scanner.context(), text);
     if (escaped === null) {

@@ -1,4 +1,5 @@
 // Builders for runner tests: one action, one run context, the output it streamed.
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { Action } from '../packs/model.js';
 import type { OutputStream, RunContext } from './types.js';
@@ -36,6 +37,7 @@ export function makeContext(fields: Partial<RunContext> & { action?: Action } = 
     executionId: 'ex-test',
     action: makeAction(),
     packDir: null,
+    user: null,
     parameters: {},
     signal: abort.signal,
     output: (stream, line) => lines.push({ stream, line }),
@@ -52,5 +54,15 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether process `pid` still runs; a zombie (exited, not yet reaped) counts as gone. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \([^)]*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
   }
 }

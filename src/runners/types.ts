@@ -9,6 +9,8 @@ export interface RunContext {
   action: Action;
   /** Directory of the action's pack (entry points are relative to `<packDir>/actions`), or null. */
   packDir: string | null;
+  /** Who started the execution (context.user), whose permissions its templates have; null: the system. */
+  user: string | null;
   /** Validated parameters: runner parameters and action parameters merged, defaults applied. */
   parameters: Record<string, unknown>;
   /** Aborted when the execution is canceled: stop the work (kill the process group) and return. */

@@ -18,7 +18,7 @@ describe('group commit', () => {
     const commits: number[][] = [];
     let release!: () => void;
     const firstCommit = new Promise<void>((r) => (release = r));
-    const deliver = createBatcher(async (batch) => {
+    const deliver = createBatcher<BusMessage>(async (batch) => {
       commits.push(batch.map((m) => m.payload.n as number));
       if (commits.length === 1) await firstCommit;
     });

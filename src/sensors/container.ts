@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { SquallError } from '../errors.js';
 import { dispatchTriggerInstance, type EventDeps } from '../events/index.js';
 import { packageRoot } from '../paths.js';
+import { isTypeScriptModule, typeScriptHooksUrl } from '../packs/typescript.js';
 import * as rows from '../store/sensors.js';
 import type { SensorRecord } from '../store/sensors.js';
 import type { Store } from '../store/types.js';
@@ -144,7 +145,10 @@ export function startSensorContainer(deps: SensorContainerDeps, options: Partial
       child.once('spawn', () => resolve());
       child.once('error', reject);
     });
-    child.send({ type: 'start', entry, className: spec.class_name, ref: sensor.ref, config, pollIntervalMs: spec.poll_interval ? spec.poll_interval * 1000 : 0 });
+    child.send({
+      type: 'start', entry, className: spec.class_name, ref: sensor.ref, config, pollIntervalMs: spec.poll_interval ? spec.poll_interval * 1000 : 0,
+      ...(isTypeScriptModule(entry) ? { typescriptHooks: typeScriptHooksUrl() } : {}),
+    });
     void emitProcess(sensor.ref, 'process_spawn', { pid: child.pid, cmd: `node sensor-child.mjs ${sensor.ref}` });
     return {
       pid: child.pid ?? null,

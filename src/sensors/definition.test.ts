@@ -27,7 +27,7 @@ describe('sensor files', () => {
 
   it('reports each problem with file:line and field', () => {
     expect(check('class_name: Watch\nentry_point: watch.py\n').problems).toEqual([
-      { file: 'sensors/s.yaml', line: 2, field: 'entry_point', message: 'must be a JavaScript module (.js, .mjs, .cjs) (got "watch.py")' },
+      { file: 'sensors/s.yaml', line: 2, field: 'entry_point', message: 'must be a JavaScript or TypeScript module (.js, .mjs, .cjs, .ts, .mts) (got "watch.py")' },
     ]);
     expect(check('class_name: Gone\nentry_point: gone.mjs\n').problems[0]).toMatchObject({ line: 2, message: 'names sensors/gone.mjs, which does not exist' });
     const bad = check('name: b\ntype: mqtt\nqos: 3\ntopics: []\ntrigger: x\nport: 1883\n');

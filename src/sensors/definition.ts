@@ -10,6 +10,7 @@ import { lazyValidator, type Validator } from '../lazy-validator.js';
 import { packYamlFiles } from '../events/pack-triggers.js';
 import type { TriggerType } from '../events/model.js';
 import { ajvProblems, type Problem } from '../packs/problems.js';
+import { checkTypeScriptModules, isTypeScriptModule } from '../packs/typescript.js';
 import { parseYaml } from '../packs/yaml-source.js';
 import type { SensorKind } from '../store/sensors.js';
 
@@ -151,7 +152,7 @@ export function checkSensorFile(schemas: SensorSchemas, dir: string, pack: strin
   const name = kind === 'code' ? (d.class_name as string) : (d.name as string);
   if (kind === 'code') {
     const entry = d.entry_point as string;
-    if (!/\.(m?js|cjs)$/.test(entry)) problems.push({ file, line: y.lineOf(['entry_point']), field: 'entry_point', message: `must be a JavaScript module (.js, .mjs, .cjs) (got ${JSON.stringify(entry)})` });
+    if (!/\.(m?js|cjs)$/.test(entry) && !isTypeScriptModule(entry)) problems.push({ file, line: y.lineOf(['entry_point']), field: 'entry_point', message: `must be a JavaScript or TypeScript module (.js, .mjs, .cjs, .ts, .mts) (got ${JSON.stringify(entry)})` });
     else if (!existsSync(join(dir, 'sensors', entry))) problems.push({ file, line: y.lineOf(['entry_point']), field: 'entry_point', message: `names sensors/${entry}, which does not exist` });
   }
   let trigger: string | undefined;
@@ -173,14 +174,17 @@ export function checkSensorFile(schemas: SensorSchemas, dir: string, pack: strin
   };
 }
 
-/** Reads and checks every sensors/*.yaml of the pack in `dir`. */
+/** Reads and checks every sensors/*.yaml of the pack in `dir` (and a TypeScript entry point's syntax). */
 export async function loadPackSensors(schemas: SensorSchemas, dir: string, pack: string, now: number): Promise<{ sensors: SensorDefinition[]; problems: Problem[] }> {
   const sensors: SensorDefinition[] = [];
   const problems: Problem[] = [];
   for (const file of await packYamlFiles(dir, 'sensors')) {
     const r = checkSensorFile(schemas, dir, pack, file, await readFile(join(dir, file), 'utf8'), now);
     problems.push(...r.problems);
-    if (r.sensor) sensors.push(r.sensor);
+    if (!r.sensor) continue;
+    sensors.push(r.sensor);
+    const entry = r.sensor.kind === 'code' ? join(dir, 'sensors', String(r.sensor.definition.entry_point)) : null;
+    if (entry && isTypeScriptModule(entry)) problems.push(...(await checkTypeScriptModules(entry, dir)));
   }
   const seen = new Map<string, string>();
   for (const s of sensors) {

@@ -2,7 +2,8 @@
 // The sensor process: one per running pack sensor, forked by the sensor container with an
 // IPC channel. Plain JavaScript (not TypeScript) because it is forked from the source tree
 // and from dist alike, and Node 20 runs no .ts file by itself.
-// Parent -> child: {type:'start', entry, className, pollIntervalMs, config, ref}, {type:'reply', id, ok, value|error}, {type:'stop'}.
+// Parent -> child: {type:'start', entry, className, pollIntervalMs, config, ref, typescriptHooks?}, {type:'reply', id, ok, value|error}, {type:'stop'}.
+// typescriptHooks (the URL of packs/typescript-hooks) comes with a TypeScript entry point.
 // Child -> parent: {type:'ready'}, {type:'call', id, op:'dispatch'|'kv.get'|'kv.set'|'kv.delete', args}, {type:'log', level, msg, data}, {type:'error', message}.
 import { pathToFileURL } from 'node:url';
 
@@ -70,6 +71,7 @@ async function pollLoop(intervalMs) {
 }
 
 async function start(msg) {
+  if (msg.typescriptHooks) (await import(msg.typescriptHooks)).enableTypeScript();
   const mod = await import(pathToFileURL(msg.entry).href);
   const Cls = mod[msg.className] ?? mod.default;
   if (typeof Cls !== 'function') throw new Error(`${msg.entry} exports no class ${msg.className} (nor a default export)`);

@@ -36,14 +36,21 @@ export function createTxBatcher(store: Store, maxBatch = 256): <R>(work: (tx: Tx
   interface Item { work: (tx: Tx) => Promise<unknown>; outcome?: { ok: true; value: unknown } | { ok: false; error: unknown } }
   const commitBatch = createBatcher<Item>((items) => store.tx(async (tx) => {
     for (const item of items) {
+      // An item's wake-ups and end hooks reach the shared transaction only if the item stays in it.
+      const notes: Array<[string, string | undefined]> = [];
+      const ends: Array<(committed: boolean) => void> = [];
+      const scoped: Tx = { ...tx, notify: (channel, payload) => void notes.push([channel, payload]), onEnd: (fn) => void ends.push(fn) };
       await tx.run('savepoint batch_item');
       try {
-        item.outcome = { ok: true, value: await item.work(tx) };
+        item.outcome = { ok: true, value: await item.work(scoped) };
         await tx.run('release savepoint batch_item');
+        for (const [channel, payload] of notes) tx.notify(channel, payload);
+        for (const fn of ends) tx.onEnd(fn);
       } catch (error) {
         await tx.run('rollback to savepoint batch_item');
         await tx.run('release savepoint batch_item');
         item.outcome = { ok: false, error };
+        for (const fn of ends) fn(false);
       }
     }
   }), maxBatch);

@@ -11,7 +11,7 @@
 // whose jobs end meanwhile claims again at once only within TURN_BUDGET_MS of that claim.
 import type { Logger } from 'pino';
 import type { Store } from './types.js';
-import { claim, complete, heartbeat, nextWake, queueChannel, retryLater, type Job } from './queue.js';
+import { claim, complete, heartbeat, nextWake, queueChannel, retryLater, type Job, type LocalConsumer } from './queue.js';
 
 /**
  * How a job ended: void (done: the consumer deletes it), retry later, or 'completed' when the
@@ -33,7 +33,7 @@ export interface ConsumerOptions {
   handle(job: Job): Promise<JobOutcome>;
 }
 
-export interface Consumer {
+export interface Consumer extends LocalConsumer {
   /** Claims soon: at once within the current stretch's budget, else on the next turn (used after this node enqueued work). */
   wake(): void;
   /** Stops claiming and waits for the jobs in flight. */
@@ -48,6 +48,9 @@ const TURN_BUDGET_MS = 50;
 
 export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   const running = new Map<string, Promise<void>>();
+  // Slots promised to jobs this node is writing (enqueue with a local consumer), not yet handed over.
+  let reserved = 0;
+  let unreserved: (() => void) | null = null;
   let stopped = false;
   let pumping = false;
   let again = false;
@@ -105,7 +108,7 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
     again = false;
     let more = false;
     try {
-      const free = opts.concurrency - running.size;
+      const free = opts.concurrency - running.size - reserved;
       if (stopped || free <= 0) return;
       const jobs = await store.tx((tx) => claim(tx, opts.queue, opts.node, free, opts.leaseMs, opts.now()));
       for (const job of jobs) runJob(job);
@@ -148,7 +151,24 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   const unlisten = store.listen(queueChannel(opts.queue), wake);
   wake();
 
+  const reserve = (now: number) => {
+    if (stopped || running.size + reserved >= opts.concurrency) return null;
+    reserved++;
+    return {
+      owner: opts.node,
+      leaseUntil: now + opts.leaseMs,
+      deliver(job: Job | null) {
+        reserved--;
+        // Handed over even while stopping: stop() waits for it like any job in flight.
+        if (job) runJob(job);
+        else schedule(0);
+        if (reserved === 0) unreserved?.();
+      },
+    };
+  };
+
   return {
+    reserve,
     wake,
     get inFlight() {
       return running.size;
@@ -158,6 +178,7 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
       unlisten();
       if (timer) clearTimeout(timer);
       clearInterval(beat);
+      if (reserved > 0) await new Promise<void>((resolve) => (unreserved = resolve));
       await Promise.allSettled([...running.values()]);
     },
   };

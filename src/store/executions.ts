@@ -1,5 +1,6 @@
 // SQL for executions and their output lines.
 import type { Tx } from './types.js';
+import type { ListScope } from '../auth/permissions.js';
 import type { Execution } from '../executions/model.js';
 import type { ExecutionStatus } from '../executions/status.js';
 
@@ -60,6 +61,8 @@ export interface ExecutionFilter {
   parentId?: string;
   /** Only executions created strictly before this (created_at, id) cursor. */
   before?: { createdAt: number; id: string };
+  /** Only executions of the packs and actions (or ids) the grants name, or started by the owner. */
+  visibleTo?: ListScope;
   limit: number;
   offset?: number;
 }
@@ -75,9 +78,34 @@ export async function listExecutions(tx: Tx, f: ExecutionFilter): Promise<Execut
   if (f.status) add('status = ?', f.status);
   if (f.parentId) add('parent_id = ?', f.parentId);
   if (f.before) add('(created_at < ? or (created_at = ? and id < ?))', f.before.createdAt, f.before.createdAt, f.before.id);
+  if (f.visibleTo) {
+    const any = visibleConditions(tx, f.visibleTo);
+    add(any.length ? `(${any.map((c) => c.sql).join(' or ')})` : '1 = 0', ...any.flatMap((c) => c.values));
+  }
   const sql = `select ${LIST_COLUMNS} from executions ${where.length ? 'where ' + where.join(' and ') : ''}
     order by created_at desc, id desc limit $${params.push(f.limit)} offset $${params.push(f.offset ?? 0)}`;
   return (await tx.all<ExecutionRow>(sql, params)).map(toExecution);
+}
+
+// `ref` exactly, or a prefix of it when it ends with * (grants' resource_uid patterns).
+function refCondition(column: string, ref: string): { sql: string; values: unknown[] } {
+  if (!ref.endsWith('*')) return { sql: `${column} = ?`, values: [ref] };
+  const prefix = ref.slice(0, -1);
+  return { sql: `substr(${column}, 1, ?) = ?`, values: [prefix.length, prefix] };
+}
+
+/** One condition per grant (pack, action or execution uid) and one for the owner, to be OR-ed. */
+function visibleConditions(tx: Tx, v: ListScope): Array<{ sql: string; values: unknown[] }> {
+  const out: Array<{ sql: string; values: unknown[] }> = [];
+  for (const g of v.grants) {
+    if (g.type === 'pack') out.push(refCondition('action', `${g.ref}.*`));
+    else if (g.type === 'action') out.push(refCondition('action', g.ref));
+    else if (g.type === 'execution') out.push(refCondition('id', g.ref));
+  }
+  // Who started it is context.user; no index, but the (created_at, id) walk stops at `limit`.
+  const user = tx.dialect === 'postgres' ? "(context::json ->> 'user')" : "json_extract(context, '$.user')";
+  if (v.owner !== null) out.push({ sql: `${user} = ?`, values: [v.owner] });
+  return out;
 }
 
 export interface StatusChange {

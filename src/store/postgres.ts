@@ -9,7 +9,13 @@ const types = {
   },
 };
 
-function session(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>, pending: Array<[string, string]> | null): Tx {
+/** What a transaction leaves to do once it has ended: wake-ups to send, hooks to call. */
+interface Pending {
+  notes: Array<[string, string]>;
+  ends: Array<(committed: boolean) => void>;
+}
+
+function session(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>, pending: Pending | null): Tx {
   return {
     dialect: 'postgres',
     async all<T>(sql: string, params: readonly unknown[] = []) {
@@ -23,7 +29,11 @@ function session(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>,
     },
     notify(channel: string, payload = '') {
       if (!pending) throw new Error('notify() needs a transaction (store.tx)');
-      pending.push([channel, payload]);
+      pending.notes.push([channel, payload]);
+    },
+    onEnd(fn: (committed: boolean) => void) {
+      if (!pending) throw new Error('onEnd() needs a transaction (store.tx)');
+      pending.ends.push(fn);
     },
   };
 }
@@ -74,19 +84,24 @@ export function openPostgres(url: string, schema?: string): Store {
     description: redact(url) + (schema ? ` (schema ${schema})` : ''),
     async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       const client = await pool.connect();
-      const pending: Array<[string, string]> = [];
+      const pending: Pending = { notes: [], ends: [] };
+      const end = (committed: boolean) => {
+        for (const fn of pending.ends) fn(committed);
+      };
       try {
         await client.query('BEGIN');
         const result = await fn(session((sql, params) => client.query(sql, params), pending));
         // NOTIFY inside the transaction is delivered by PostgreSQL only if it commits.
-        for (const [channel, payload] of pending) await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+        for (const [channel, payload] of pending.notes) await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
         await client.query('COMMIT');
+        client.release();
+        setImmediate(end, true);
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
         client.release();
+        setImmediate(end, false);
+        throw err;
       }
     },
     read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

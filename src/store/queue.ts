@@ -38,14 +38,45 @@ export interface EnqueueSpec {
   runAt: number;
 }
 
-/** Adds a job and wakes the queue's consumers once the transaction commits. */
-export async function enqueue(tx: Tx, spec: EnqueueSpec, now: number): Promise<string> {
+/** A free slot of this node's consumer of a queue, held until the job is handed over (or not). */
+export interface Reservation {
+  /** The node whose lease the job is written with. */
+  owner: string;
+  leaseUntil: number;
+  /** The job once its transaction committed, or null when it rolled back (the slot is freed). */
+  deliver(job: Job | null): void;
+}
+
+/** This node's consumers by queue name (filled as its roles start), for `enqueue` to hand due jobs to. */
+export type LocalConsumers = Map<string, LocalConsumer>;
+
+/** This node's consumer of a queue, when it runs one: a due job can go to it without a claim. */
+export interface LocalConsumer {
+  /** A free slot, or null when the consumer is full or stopping. */
+  reserve(now: number): Reservation | null;
+}
+
+/**
+ * Adds a job. A due job goes straight to `local` (this node's consumer) when it has a free
+ * slot: written already leased to it and handed over once the transaction commits, which
+ * saves a claim and a wake-up per job; if the node dies first, the lease runs out and any node
+ * claims it. Otherwise the queue's consumers are woken once the transaction commits.
+ */
+export async function enqueue(tx: Tx, spec: EnqueueSpec, now: number, local?: LocalConsumer): Promise<string> {
   const id = newId(now);
+  const slot = spec.runAt <= now ? local?.reserve(now) ?? null : null;
+  const payload = JSON.stringify(spec.payload);
   await tx.run(
-    'insert into jobs (id, queue, ref, payload, run_at, attempts, created_at) values ($1, $2, $3, $4, $5, 0, $6)',
-    [id, spec.queue, spec.ref ?? null, JSON.stringify(spec.payload), spec.runAt, now],
+    `insert into jobs (id, queue, ref, payload, run_at, attempts, created_at, lease_owner, lease_until)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [id, spec.queue, spec.ref ?? null, payload, spec.runAt, slot ? 1 : 0, now, slot?.owner ?? null, slot?.leaseUntil ?? null],
   );
-  tx.notify(queueChannel(spec.queue), spec.runAt <= now ? '' : String(spec.runAt));
+  if (slot) {
+    const job: Job = { id, queue: spec.queue, ref: spec.ref ?? null, payload: JSON.parse(payload), runAt: spec.runAt, attempts: 1 };
+    tx.onEnd((committed) => slot.deliver(committed ? job : null));
+  } else {
+    tx.notify(queueChannel(spec.queue), spec.runAt <= now ? '' : String(spec.runAt));
+  }
   return id;
 }
 
@@ -97,8 +128,27 @@ export async function nextWake(tx: Tx, queue: string): Promise<number | null> {
   return row?.t ?? null;
 }
 
-/** Number of jobs per queue (for `squall status`). */
-export async function depths(tx: Tx): Promise<Record<string, number>> {
-  const rows = await tx.all<{ queue: string; n: number }>('select queue, count(*) as n from jobs group by queue');
-  return Object.fromEntries(rows.map((r) => [r.queue, Number(r.n)]));
+/** Jobs of one queue by state: claimable now, waiting for their run_at, held under a live lease. */
+export interface QueueDepth {
+  ready: number;
+  delayed: number;
+  leased: number;
+}
+
+/**
+ * The depth of each of `queues` (empty ones too) and of any other queue that holds jobs, for
+ * `squall status`. A job whose lease ran out counts as ready: any node may claim it again.
+ */
+export async function depths(tx: Tx, queues: readonly string[], now: number): Promise<Record<string, QueueDepth>> {
+  const rows = await tx.all<{ queue: string; ready: number; delayed: number; leased: number }>(
+    `select queue,
+       sum(case when lease_until >= $1 then 1 else 0 end) as leased,
+       sum(case when (lease_until is null or lease_until < $1) and run_at > $1 then 1 else 0 end) as delayed,
+       sum(case when (lease_until is null or lease_until < $1) and run_at <= $1 then 1 else 0 end) as ready
+     from jobs group by queue`,
+    [now],
+  );
+  const out: Record<string, QueueDepth> = Object.fromEntries(queues.map((q) => [q, { ready: 0, delayed: 0, leased: 0 }]));
+  for (const r of rows) out[r.queue] = { ready: Number(r.ready), delayed: Number(r.delayed), leased: Number(r.leased) };
+  return out;
 }

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStore } from './index.js';
 import pino from 'pino';
 import { describeBackends } from '../../test/helpers/backends.js';
-import { claim, complete, enqueue, heartbeat, nextWake, retryLater, deleteByRef } from './queue.js';
+import { claim, complete, depths, enqueue, heartbeat, nextWake, retryLater, deleteByRef } from './queue.js';
 import { startConsumer } from './consumer.js';
 import { migrate } from './migrate.js';
 import { hasCode } from '../errors.js';
@@ -24,6 +28,30 @@ describeBackends('store and work queue', ({ open, backend }) => {
     })).rejects.toThrow('boom');
     const n = await store.read((tx) => tx.get<{ n: number }>('select count(*) as n from jobs'));
     expect(Number(n!.n)).toBe(1);
+  });
+
+  it('undoes a failing transaction alone among concurrent ones; only committed ones notify', async () => {
+    const store = await open();
+    const heard: string[] = [];
+    store.listen('squall_q_q', (payload) => heard.push(payload));
+    // PostgreSQL starts listening asynchronously: wait until a wake-up gets through.
+    await until(async () => {
+      await store.tx(async (tx) => tx.notify('squall_q_q', 'probe'));
+      await new Promise((r) => setTimeout(r, 20));
+      return heard.includes('probe');
+    });
+    // Asked for together: on the embedded store they share one commit (group commit).
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => store.tx(async (tx) => {
+      await enqueue(tx, { queue: 'q', payload: { n }, runAt: 1000 + n }, 0);
+      if (n === 2) throw new Error(`boom ${n}`);
+      return n;
+    })));
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([1, 'boom 2', 3, 4]);
+    const rows = await store.read((tx) => tx.all<{ payload: string }>('select payload from jobs order by run_at'));
+    expect(rows.map((r) => JSON.parse(r.payload).n)).toEqual([1, 3, 4]);
+    const woken = () => heard.filter((h) => h !== 'probe').sort();
+    await until(() => woken().length === 3);
+    expect(woken()).toEqual(['1001', '1003', '1004']);
   });
 
   it('claims due jobs once, leases them, and hands out expired leases again', async () => {
@@ -54,6 +82,24 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(await store.tx((tx) => claim(tx, 'q', 'n', 1, 1000, 100))).toEqual([]);
     expect((await store.tx((tx) => claim(tx, 'q', 'n', 1, 1000, 600))).length).toBe(1);
     expect(await store.tx((tx) => deleteByRef(tx, 'q', 'e1'))).toBe(1);
+  });
+
+  it('counts each queue\'s jobs as ready, delayed and leased; known empty queues show zeros', async () => {
+    const store = await open();
+    await store.tx(async (tx) => {
+      for (const runAt of [100, 100, 100]) await enqueue(tx, { queue: 'q', payload: runAt, runAt }, 100);
+      await enqueue(tx, { queue: 'q', payload: 'later', runAt: 5000 }, 100);
+      await enqueue(tx, { queue: 'unlisted', payload: 'x', runAt: 100 }, 100);
+    });
+    await store.tx((tx) => claim(tx, 'q', 'node-a', 1, 1000, 200));
+    const at = (now: number) => store.read((tx) => depths(tx, ['q', 'empty'], now));
+    expect(await at(300)).toEqual({
+      q: { ready: 2, delayed: 1, leased: 1 },
+      empty: { ready: 0, delayed: 0, leased: 0 },
+      unlisted: { ready: 1, delayed: 0, leased: 0 },
+    });
+    // The lease ran out at 1200 and the later job fell due at 5000: all four are claimable.
+    expect((await at(6000)).q).toEqual({ ready: 4, delayed: 0, leased: 0 });
   });
 
   it('never hands one job to two concurrent claimers', async () => {
@@ -145,11 +191,57 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(await mostJobsPerTurn(0)).toBeGreaterThan(2 * 8);
   });
 
+  it('hands a due job to the node consumer without a claim, up to its free slots; a rolled-back one frees its slot', async () => {
+    const store = await open();
+    const seen: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const consumer = startConsumer(store, {
+      queue: 'local', node: 'n1', concurrency: 2, leaseMs: 60_000, pollMs: 60_000, now: Date.now,
+      log: pino({ level: 'silent' }),
+      async handle(job) {
+        seen.push(job.payload as number);
+        await held;
+      },
+    });
+    await expect(store.tx(async (tx) => {
+      await enqueue(tx, { queue: 'local', payload: 0, runAt: Date.now() }, Date.now(), consumer);
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    // Three due jobs for two free slots: two go straight to the consumer, leased to it; one waits in the queue.
+    await store.tx(async (tx) => {
+      for (const n of [1, 2, 3]) await enqueue(tx, { queue: 'local', payload: n, runAt: Date.now() }, Date.now(), consumer);
+    });
+    await until(() => seen.length === 2);
+    const rows = await store.read((tx) => tx.all<{ payload: string; lease_owner: string | null; attempts: number }>('select payload, lease_owner, attempts from jobs order by payload'));
+    expect(rows.map((r) => [JSON.parse(r.payload), r.lease_owner, Number(r.attempts)])).toEqual([[1, 'n1', 1], [2, 'n1', 1], [3, null, 0]]);
+    release();
+    await until(() => seen.length === 3);
+    await consumer.stop();
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
   it(`refuses a schema newer than the code (${backend})`, async () => {
     const store = await open();
     await store.tx((tx) => tx.run('insert into schema_migrations (version, name, applied_at) values (9999, $1, 0)', ['future']));
     const err = await migrate(store, Date.now).catch((e: unknown) => e);
     expect(hasCode(err, 'SCHEMA_TOO_NEW')).toBe(true);
+  });
+});
+
+describe('embedded store', () => {
+  it('copies committed pages into the database file once the writer is idle (no 1,000-page autocheckpoint)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-ckpt-'));
+    const store = await openStore({ url: join(dir, 'squall.db') });
+    try {
+      const before = statSync(join(dir, 'squall.db')).size;
+      // 2 MB in one transaction: 500 pages, below the mark at which SQLite itself would checkpoint.
+      await store.tx((tx) => enqueue(tx, { queue: 'big', payload: 'x'.repeat(2_000_000), runAt: 0 }, 0));
+      await until(() => statSync(join(dir, 'squall.db')).size >= before + 2_000_000);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

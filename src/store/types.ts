@@ -11,6 +11,8 @@ export interface Tx {
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Queues a wake-up on `channel`, delivered to listeners once the transaction commits. */
   notify(channel: string, payload?: string): void;
+  /** Calls `fn` once the transaction has ended: true when it committed (after its notifications), false when it rolled back. */
+  onEnd(fn: (committed: boolean) => void): void;
 }
 
 export interface Store {

@@ -670,6 +670,54 @@ output:
     expect(sim.completion?.output).toEqual({ st: 'succeeded', out: 'first' });
   });
 
+  it('completed() holds whether the task succeeded or failed; a transition it takes remediates the failure', () => {
+    const spec = `version: 1.0
+tasks:
+  work:
+    action: core.noop
+    next:
+      - when: <% completed() %>
+        publish: seen=<% task_status(work) %>
+        do: cleanup
+      - when: <% succeeded() %>
+        do: report
+  cleanup:
+    action: core.noop
+  report:
+    action: core.noop
+output:
+  - seen: <% ctx().seen %>
+`;
+    const ok = simulate(spec);
+    expect(sequence(ok)).toEqual(['work', 'cleanup', 'report']);
+    expect(ok.completion).toMatchObject({ status: 'succeeded', output: { seen: 'succeeded' } });
+    const failed = simulate(spec, {}, (cmd) => (cmd.task === 'work' ? { status: 'failed', result: { error: 'boom' } } : undefined));
+    expect(sequence(failed)).toEqual(['work', 'cleanup']);
+    expect(failed.completion).toMatchObject({ status: 'succeeded', output: { seen: 'failed' } });
+  });
+
+  it('json() parses text into data, in YAQL and in Jinja', () => {
+    const sim = simulate(`version: 1.0
+tasks:
+  read:
+    action: core.echo
+    input:
+      message: '{"hosts": ["a", "b"], "port": 8080}'
+    next:
+      - publish:
+          - config: <% json(result().stdout) %>
+          - port: '{{ json(result().stdout).port }}'
+        do: use
+  use:
+    action: core.echo message=<% ctx().config.hosts[1] %>
+output:
+  - config: <% ctx().config %>
+  - port: <% ctx().port %>
+`);
+    expect(sim.scheduled[1].input).toEqual({ message: 'b' });
+    expect(sim.completion?.output).toEqual({ config: { hosts: ['a', 'b'], port: 8080 }, port: 8080 });
+  });
+
   it('st2kv lookups come through the env the runtime passes', () => {
     const sim = simulate(`version: 1.0
 tasks:

@@ -4,13 +4,21 @@
 // the state and carries out the commands (child executions requested, children canceled,
 // the workflow's own status changed). Kill the process anywhere: either all of it happened
 // or none of it, and the event is still there to apply.
+//
+// A workflow acts as the user who started it (StackStorm's model): each task's action is
+// checked against that user's permissions before it is requested (a task the user may not
+// run fails FORBIDDEN, nothing runs), and st2kv reads the datastore as that user.
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { KvReader } from '../datastore/template.js';
+import { referencedKeys, textsIn } from '../datastore/template.js';
 import { SquallError } from '../errors.js';
+import type { EvalEnv } from '../expr/functions.js';
 import type { ControlRequest, ExecutionDeps, RunControl } from '../executions/deps.js';
 import { transition } from '../executions/lifecycle.js';
 import type { Execution, RerunTasks } from '../executions/model.js';
+import { createRedactor } from '../executions/redact.js';
 import { controlIn, requestIn } from '../executions/service.js';
 import { isTerminal, type ExecutionStatus } from '../executions/status.js';
 import * as rows from '../store/executions.js';
@@ -45,6 +53,16 @@ export interface WorkflowRuntime {
   timeOut(tx: Tx, e: Execution, seconds: number): Promise<void>;
 }
 
+/** What the runtime needs to act as a workflow's user (server.ts passes the auth module's checks). */
+export interface WorkflowAccess {
+  /** Whether `user` (null: the system) may run action `ref` (RBAC action:execute). */
+  mayExecute(user: string | null, ref: string): Promise<boolean>;
+  /** st2kv in the workflow's expressions, reading the datastore as the workflow's user. */
+  kv: KvReader;
+  /** The API's public URL: ctx(st2).api_url in a workflow (st2's get_full_public_api_url). */
+  apiUrl(): string;
+}
+
 const LIVE_CACHE = 500;
 
 /** A workflow as this node last saved or read it; valid while the stored version token is `version`. */
@@ -53,6 +71,8 @@ interface Live {
   graph: Graph;
   state: WorkflowState;
   saved: Saved | null;
+  /** Who started the workflow (context.user; null: the system), once read. */
+  user?: string | null;
 }
 
 /** Statuses of a workflow execution that the conductor's workflow-status command maps to. */
@@ -65,16 +85,23 @@ function linkOf(e: Execution): TaskLink | null {
   return w && typeof w.execution_id === 'string' ? w : null;
 }
 
+/** The user an execution acts as: who started it (context.user), or null for the system. */
+function userOf(e: Execution): string | null {
+  return typeof e.context.user === 'string' ? e.context.user : null;
+}
+
 function finishStatus(s: ExecutionStatus): FinishStatus {
   return s === 'succeeded' || s === 'failed' || s === 'timeout' || s === 'abandoned' ? s : 'canceled';
 }
 
-export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
+export function createWorkflowRuntime(deps: ExecutionDeps, access: WorkflowAccess): WorkflowRuntime {
   // Compiled specs by file and mtime, and running workflows by execution id: an event on a
   // workflow this node saved last (its version token unchanged in the store) reads nothing
   // but the token, and saves only the parts of the state it changed. The token is unique per
   // save on any node, so a save rolled back or made elsewhere is always noticed.
   const specs = new Map<string, { mtimeMs: number; graph: Graph }>();
+  // The datastore names each graph's expressions read; null when they never use st2kv.
+  const kvNames = new WeakMap<Graph, string[] | null>();
   const live = new Map<string, Live>();
   const tokenPrefix = randomBytes(6).toString('hex');
   let saves = 0;
@@ -115,15 +142,47 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
     entry.saved = saved;
   }
 
+  /**
+   * Runs the conductor step `fn` with st2kv reading the datastore as the workflow's user (asked
+   * of `who` only when the graph uses st2kv). A key named only at run time makes the reader run
+   * `fn` again (`again`) once the key is loaded.
+   */
+  async function conduct<T>(
+    tx: Tx, graph: Graph, who: () => Promise<string | null>, fn: (env: EvalEnv, again: boolean) => T | Promise<T>,
+  ): Promise<T> {
+    let names = kvNames.get(graph);
+    if (names === undefined) {
+      const texts = textsIn(graph).filter((t) => t.includes('st2kv'));
+      names = texts.length ? referencedKeys(...texts) : null;
+      kvNames.set(graph, names);
+    }
+    if (names === null) return fn({}, false);
+    return access.kv(tx, await who(), names, (kv, again) => fn({ kv }, again));
+  }
+
   /** Applies one event to workflow `id` and carries out what the conductor decided. */
   async function apply(tx: Tx, id: string, event: WorkflowEvent): Promise<void> {
-    const entry = await load(tx, id);
+    let entry = await load(tx, id);
     if (!entry || entry.state.ended) return; // not started yet (its start will see the child), purged, or over
     let commands: readonly WorkflowCommand[];
     try {
-      const step = advance(entry.graph, entry.state, event, new Date(deps.now()));
-      entry.state = step.state;
-      commands = step.commands;
+      // Read once per workflow on this node: the state holds a copy of the user (ctx().st2.user), but input can shadow it.
+      const who = async () => {
+        if (entry!.user === undefined) entry!.user = userOf((await rows.getExecution(tx, id))!);
+        return entry!.user;
+      };
+      commands = await conduct(tx, entry.graph, who, async (env, again) => {
+        // The step before changed the state in place: start again from the stored one.
+        if (again) {
+          const user = entry!.user;
+          live.delete(id);
+          entry = (await load(tx, id))!;
+          entry.user = user;
+        }
+        const step = advance(entry!.graph, entry!.state, event, new Date(deps.now()), { env });
+        entry!.state = step.state;
+        return step.commands;
+      });
       await save(tx, id, entry);
     } catch (err) {
       // The conductor changes the state in place: a failed step leaves it half-done.
@@ -148,6 +207,7 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
           const link: TaskLink = { execution_id: id, task: c.task, run: c.run, item: c.item };
           if (c.timeoutSeconds !== null) link.timeout_seconds = c.timeoutSeconds;
           try {
+            await assertMayExecute(userOf(wf), c.action);
             const runAt = deps.now() + c.delaySeconds * 1000;
             const child = await requestIn(tx, deps, {
               action: c.action,
@@ -181,7 +241,9 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
           const wf = (await rows.getExecution(tx, id))!;
           if (isTerminal(wf.status)) break;
           // st2 shows errors in the result only of a failed workflow (a noop-remediated failure stays out).
-          const result = c.status === 'failed' || c.status === 'timeout' ? { errors: c.errors, output: c.output } : { output: c.output };
+          const shown = c.status === 'failed' || c.status === 'timeout' ? { errors: c.errors, output: c.output } : { output: c.output };
+          // Masked as a runner's result is: the output may hold a secret read with st2kv.
+          const result = createRedactor(deps.knownSecrets ? await deps.knownSecrets() : []).value(shown);
           if (workflowTimeout(wf.parameters) !== null) await dropTimeout(tx, id);
           await transition(tx, deps, wf, c.status, { result });
           live.delete(id);
@@ -192,17 +254,24 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
     for (const event of feedback) await apply(tx, id, event);
   }
 
+  async function assertMayExecute(user: string | null, ref: string): Promise<void> {
+    if (await access.mayExecute(user, ref)) return;
+    throw new SquallError('FORBIDDEN', `user ${user} lacks permission action:execute on ${ref}: a workflow's tasks run with the permissions of the user who started it`);
+  }
+
   /** Cancels, pauses or resumes one child; only workflows pause, other actions carry on. */
   async function controlChild(tx: Tx, child: Execution, request: ControlRequest): Promise<void> {
     if (request !== 'cancel' && !deps.controls.has(child.runner_type)) return;
     await controlIn(tx, deps, child, request);
   }
 
-  function startFrom(graph: Graph, wf: Execution, parameters: Record<string, unknown>): { graph: Graph; begun: Advance } {
+  async function startFrom(tx: Tx, graph: Graph, wf: Execution, parameters: Record<string, unknown>): Promise<{ graph: Graph; begun: Advance }> {
     const { timeout: _timeout, ...input } = parameters;
-    const begun = start(graph, isInput(graph, 'timeout') ? parameters : input, new Date(deps.now()), {
-      context: { st2: { action_execution_id: wf.id, user: wf.context.user ?? null }, ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}) },
-    });
+    const context = {
+      st2: { action_execution_id: wf.id, api_url: access.apiUrl(), user: userOf(wf), pack: wf.action.split('.')[0], action: wf.action, runner: wf.runner_type },
+      ...(wf.parent_id ? { parent: { execution_id: wf.parent_id } } : {}),
+    };
+    const begun = await conduct(tx, graph, async () => userOf(wf), (env) => start(graph, isInput(graph, 'timeout') ? parameters : input, new Date(deps.now()), { env, context }));
     return { graph, begun };
   }
 
@@ -211,11 +280,21 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
    * state and goes on from the given tasks; what the other tasks did and published stays.
    */
   async function rerunFrom(tx: Tx, wf: Execution): Promise<{ graph: Graph; begun: Advance }> {
-    const original = await readWorkflow(tx, wf.context.rerun_of!);
-    if (!original) throw new SquallError('RERUN_INVALID', `execution ${wf.context.rerun_of} has no workflow state to re-run from (purged?)`);
-    const { graph, state } = original;
-    state.root = { ...state.root, st2: { ...(state.root.st2 as object), action_execution_id: wf.id } };
-    return { graph, begun: rerun(graph, state, wf.context.rerun_tasks!, new Date(deps.now())) };
+    const copy = async () => {
+      const original = await readWorkflow(tx, wf.context.rerun_of!);
+      if (!original) throw new SquallError('RERUN_INVALID', `execution ${wf.context.rerun_of} has no workflow state to re-run from (purged?)`);
+      return original;
+    };
+    let original = await copy();
+    const { graph } = original;
+    const begun = await conduct(tx, graph, async () => userOf(wf), async (env, again) => {
+      // rerun changes the state in place: a second pass starts from a fresh copy.
+      if (again) original = await copy();
+      const { state } = original;
+      state.root = { ...state.root, st2: { ...(state.root.st2 as object), action_execution_id: wf.id, user: userOf(wf) } };
+      return rerun(graph, state, wf.context.rerun_tasks!, new Date(deps.now()), { env });
+    });
+    return { graph, begun };
   }
 
   const runner: Runner = {
@@ -239,8 +318,8 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
         const wf = await transition(tx, deps, scheduled, 'running', { start_timestamp: deps.now(), attempt: scheduled.attempt + 1 });
         const { graph, begun } = wf.context.rerun_tasks
           ? await rerunFrom(tx, wf)
-          : startFrom(compiled, wf, ctx.parameters);
-        await save(tx, wf.id, remember(wf.id, { version: '', graph, state: begun.state, saved: null }), true);
+          : await startFrom(tx, compiled, wf, ctx.parameters);
+        await save(tx, wf.id, remember(wf.id, { version: '', graph, state: begun.state, saved: null, user: userOf(wf) }), true);
         const timeout = workflowTimeout(ctx.parameters, graph);
         if (timeout !== null) await scheduleTimeout(tx, deps, wf.id, timeout, deps.now());
         await perform(tx, wf.id, begun.commands);
@@ -276,7 +355,10 @@ export function createWorkflowRuntime(deps: ExecutionDeps): WorkflowRuntime {
         if (link.timeout_seconds !== undefined) await scheduleTimeout(tx, deps, again.id, link.timeout_seconds, deps.now());
         return;
       }
-      await apply(tx, link.execution_id, { kind: 'task-finished', run: link.run, item: link.item, status: finishStatus(child.status), result: child.result });
+      const result = child.status === 'abandoned'
+        ? { error: `the action of task ${link.task} was lost twice with the node running it (executions ${String(child.context.relaunch_of)} and ${child.id}): it is not dispatched a third time` }
+        : child.result;
+      await apply(tx, link.execution_id, { kind: 'task-finished', run: link.run, item: link.item, status: finishStatus(child.status), result });
     },
     async onChildStatus(tx, child) {
       const link = linkOf(child);

@@ -34,12 +34,14 @@ export async function describeBroker(brokers: Broker | Broker[], title: string, 
   const problems = (await Promise.all(list.map(probeBroker))).filter((p): p is string => p !== null);
   const problem = problems.length ? problems.join('; ') : null;
   const broker = list.join(', ');
-  if (problem === null) return describe(title, fn);
-  if (process.env.SQUALL_REQUIRE_SERVICES === '1') {
-    return describe(title, () => it(`needs ${broker} (SQUALL_REQUIRE_SERVICES=1)`, () => {
+  if (problem === null) {
+    describe(title, fn);
+  } else if (process.env.SQUALL_REQUIRE_SERVICES === '1') {
+    describe(title, () => it(`needs ${broker} (SQUALL_REQUIRE_SERVICES=1)`, () => {
       throw new Error(problem);
     }));
+  } else {
+    process.stderr.write(`skipping "${title}": ${problem}\n`);
+    describe.skip(`${title} — skipped: ${problem}`, fn);
   }
-  process.stderr.write(`skipping "${title}": ${problem}\n`);
-  describe.skip(`${title} — skipped: ${problem}`, fn);
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Dialect } from '../../src/store/types.js';
@@ -18,12 +19,13 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(backend: Dialect, overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestServer> {
+/** A node on `backend`; `log` receives its log (silent unless overrides.logLevel says otherwise). */
+export async function startTestServer(backend: Dialect, overrides: Partial<Record<keyof Config, unknown>> = {}, log?: Logger): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), 'squall-home-'));
   const schema = `test_srv_${randomBytes(4).toString('hex')}`;
   const db = backend === 'postgres' ? `${testPostgresUrl}?schema=${schema}` : join(home, 'squall.db');
   const config = loadConfig({ port: 0, logLevel: 'silent', db, pollSeconds: 1, ...overrides }, { SQUALL_HOME: home });
-  const server = await startServer(config);
+  const server = await startServer(config, log);
   return {
     ...server,
     home,

@@ -11,6 +11,7 @@ import { configRoutes } from './configs.js';
 import { keyRoutes } from './keys.js';
 import { rbacRoutes } from './rbac.js';
 import { userRoutes } from './users.js';
+import { actorOf } from '../auth.js';
 
 const TokenBody = Type.Object({ ttl: Type.Optional(Type.Integer({ minimum: 1, description: 'seconds (at most 30 days)' })) }, { additionalProperties: false });
 
@@ -43,7 +44,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthServices): void {
       const verified = await auth.verifyToken(given);
       if (verified?.username !== req.principal!.username) await auth.authorizer.assert(req.principal!, 'user:modify', { type: 'user', ref: verified?.username });
     }
-    await revokeToken(auth.store, token, { user: req.principal!.username, address: req.ip }, auth.now());
+    await revokeToken(auth.store, token, actorOf(req), auth.now());
     return reply.code(204).send();
   });
 

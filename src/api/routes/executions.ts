@@ -5,7 +5,7 @@ import { cancelExecution, controlExecution, getExecution, listExecutions, reques
 import type { Execution, RerunTasks } from '../../executions/model.js';
 import { checkRerun } from '../../workflow/role.js';
 import type { ExecutionStatus } from '../../executions/status.js';
-import { getOutput } from '../../store/executions.js';
+import { getOutput, listExecutions as listRows } from '../../store/executions.js';
 import { readWorkflow } from '../../workflow/persist.js';
 import { workflowView } from '../../workflow/view.js';
 import { SquallError } from '../../errors.js';
@@ -39,6 +39,9 @@ const OutputQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
 });
 
+
+// A workflow's view names every child execution (a with-items task over 10,000 items has as many).
+const MAX_TASK_EXECUTIONS = 1_000_000;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -80,6 +83,7 @@ export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const q = req.query as Static<typeof ListQuery>;
     const list = await listExecutions(deps.executions, {
       action: q.action, status: q.status as ExecutionStatus | undefined, parentId: q.parent, limit: q.limit, offset: q.offset,
+      visibleTo: req.listScope ?? undefined,
     });
     return (await deps.maskSecrets(list)).map(toApi);
   });
@@ -112,9 +116,12 @@ export function executionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/v1/executions/:id/workflow', { schema: { params: IdParams } }, async (req) => {
     const { id } = req.params as Static<typeof IdParams>;
     const e = await getExecution(deps.executions, id);
-    const wf = await deps.executions.store.read((tx) => readWorkflow(tx, id));
-    if (!wf) throw new SquallError('NOT_FOUND', `execution ${id} (${e.action}) is not a workflow, or has not started yet`);
-    return workflowView(wf.graph, wf.state);
+    const view = await deps.executions.store.read(async (tx) => {
+      const wf = await readWorkflow(tx, id);
+      return wf && workflowView(wf.graph, wf.state, await listRows(tx, { parentId: id, limit: MAX_TASK_EXECUTIONS }));
+    });
+    if (!view) throw new SquallError('NOT_FOUND', `execution ${id} (${e.action}) is not a workflow, or has not started yet`);
+    return view;
   });
 
   // st2 pauses and resumes workflows with PUT /executions/{id} {status: pausing|resuming}; verbs are plainer.

@@ -6,9 +6,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthServices } from '../../auth/index.js';
 import type { Permission, Resource } from '../../auth/permissions.js';
 import {
-  deleteKey, getKey, listKeys, parseScope, refOf, rotateKey, setKey, type DatastoreDeps, type KvScope,
+  deleteKey, getKey, inEntry, listKeys, parseScope, refOf, rotateKey, setKey, setKeys, type DatastoreDeps, type KvScope, type SetKeyRequest,
 } from '../../datastore/index.js';
 import { SquallError, hasCode } from '../../errors.js';
+import { actorOf } from '../auth.js';
 
 const Scope = Type.Optional(Type.String({ description: 'system (default) or user; st2kv.system / st2kv.user accepted' }));
 const Where = Type.Object({
@@ -33,13 +34,13 @@ const PutBody = Type.Object({
   ttl: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()])),
 }, { additionalProperties: false });
 
+// st2's key load format, one entry of PUT /api/v1/keys: a PutBody that names its key.
+const LoadEntry = Type.Object({ ...PutBody.properties, name: Type.String() }, { additionalProperties: false });
+const LoadBody = Type.Array(LoadEntry, { maxItems: 10_000 });
+
 export interface KeyRouteDeps {
   datastore: DatastoreDeps;
   auth: AuthServices;
-}
-
-function actorOf(req: FastifyRequest) {
-  return { user: req.principal!.username, address: req.ip };
 }
 
 function target(req: FastifyRequest, given: { scope?: string; user?: string }): { scope: KvScope; user: string | null } {
@@ -81,16 +82,14 @@ export function keyRoutes(app: FastifyInstance, deps: KeyRouteDeps): void {
     return getKey(deps.datastore, { scope: t.scope, user: t.user, name }, { decrypt: q.decrypt });
   });
 
-  app.put('/api/v1/keys/:name', { schema: { params: NameParams, body: PutBody }, config: { ...open, permission: 'key:create', resource: anyUser } }, async (req) => {
-    const { name } = req.params as Static<typeof NameParams>;
-    const body = req.body as Static<typeof PutBody>;
+  /** The request for one key, once the caller may write it (create or modify) and an exported ciphertext is read. */
+  async function writable(req: FastifyRequest, name: string, body: Omit<Static<typeof PutBody>, 'name'>): Promise<SetKeyRequest> {
     const t = target(req, body);
-    const resource = keyResource(t.scope, t.user, name);
     const exists = await getKey(deps.datastore, { scope: t.scope, user: t.user, name }, { decrypt: false }).then(() => true, (err: unknown) => {
       if (hasCode(err, 'KEY_NOT_FOUND')) return false;
       throw err;
     });
-    await check(deps, req, exists ? 'key:modify' : 'key:create', resource);
+    await check(deps, req, exists ? 'key:modify' : 'key:create', keyResource(t.scope, t.user, name));
     let value = body.value;
     if (body.encrypted) {
       if (typeof value !== 'string') throw new SquallError('BAD_REQUEST', 'an encrypted value must be the ciphertext string from `squall key export`', { field: 'value' });
@@ -101,7 +100,20 @@ export function keyRoutes(app: FastifyInstance, deps: KeyRouteDeps): void {
         throw new SquallError('BAD_REQUEST', `the encrypted value of key ${name} was not made with this datastore's key; export it with --decrypt from where it came`, { field: 'value' }, { cause: err });
       }
     }
-    return setKey(deps.datastore, { scope: t.scope, user: t.user, name, value, secret: body.secret || body.encrypted, ttl: body.ttl }, actorOf(req));
+    return { scope: t.scope, user: t.user, name, value, secret: body.secret || body.encrypted, ttl: body.ttl };
+  }
+
+  app.put('/api/v1/keys/:name', { schema: { params: NameParams, body: PutBody }, config: { ...open, permission: 'key:create', resource: anyUser } }, async (req) => {
+    const { name } = req.params as Static<typeof NameParams>;
+    return setKey(deps.datastore, await writable(req, name, req.body as Static<typeof PutBody>), actorOf(req));
+  });
+
+  // `squall key load`: every key of the list in one transaction, or none (each entry checked first).
+  app.put('/api/v1/keys', { schema: { body: LoadBody }, config: { ...open, permission: 'key:create', resource: anyUser } }, async (req) => {
+    const list = req.body as Array<Static<typeof LoadEntry>>;
+    const requests: SetKeyRequest[] = [];
+    for (const [i, entry] of list.entries()) requests.push(await inEntry(i, () => writable(req, entry.name, entry)));
+    return setKeys(deps.datastore, requests, actorOf(req));
   });
 
   app.delete('/api/v1/keys/:name', { schema: { params: NameParams, querystring: Where }, config: { ...open, permission: 'key:delete', resource: anyUser } }, async (req, reply) => {

@@ -22,10 +22,10 @@ describeBackends('api: packs and actions', ({ open }) => {
     const packs = createPackDeps(store, now, new Map(['local-shell-cmd', 'local-shell-script', 'noop', 'orquesta'].map((n) => [n, {}])));
     key = (await createApiKey(store, 'admin', now())).key;
     app = await buildApi({
-      executions: { store, now, log, node: 'test', runners: new Map(), findAction, packDir: packDirectory, policies: actionPolicies, onFinished: [] },
+      executions: { store, now, log, node: 'test', runners: new Map(), findAction, packDir: packDirectory, policies: actionPolicies, onFinished: [], onChildStatus: [], controls: new Map() },
       verifyKey: createKeyVerifier(store, now),
       maskSecrets: async (list) => list,
-      status: async () => ({}),
+      status: async () => ({ version: 'test', node: 'test', roles: ['api'], store: 'sqlite', uptime_seconds: 0, queues: {} }),
       log,
       bodyLimitBytes: 1024 * 1024,
     }, [(a) => packRoutes(a, packs)]);

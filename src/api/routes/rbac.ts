@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthServices } from '../../auth/index.js';
 import { assignRole, deleteRole, getRole, listAssignments, listRoles, normaliseRole, putRole, unassignRole } from '../../auth/rbac.js';
 import { loadRbacFiles } from '../../auth/rbac-files.js';
+import { actorOf } from '../auth.js';
 
 const NameParams = Type.Object({ name: Type.String({ minLength: 1 }) });
 const RoleBody = Type.Object({
@@ -18,18 +19,17 @@ const AssignParams = Type.Object({ user: Type.String(), role: Type.String() });
 const AssignQuery = Type.Object({ user: Type.Optional(Type.String()) });
 
 export function rbacRoutes(app: FastifyInstance, auth: AuthServices): void {
-  const actor = (req: FastifyRequest) => ({ user: req.principal!.username, address: req.ip });
 
   app.get('/api/v1/rbac/roles', { config: { permission: 'role:list' } }, async () => listRoles(auth.store));
   app.get('/api/v1/rbac/roles/:name', { schema: { params: NameParams }, config: { permission: 'role:view' } }, async (req) => getRole(auth.store, (req.params as Static<typeof NameParams>).name));
 
   app.put('/api/v1/rbac/roles/:name', { schema: { params: NameParams, body: RoleBody }, config: { permission: 'role:modify', audit: false } }, async (req) => {
     const role = normaliseRole({ name: (req.params as Static<typeof NameParams>).name, ...(req.body as Static<typeof RoleBody>) }, 'api');
-    return putRole(auth.store, role, actor(req), auth.now());
+    return putRole(auth.store, role, actorOf(req), auth.now());
   });
 
   app.delete('/api/v1/rbac/roles/:name', { schema: { params: NameParams }, config: { permission: 'role:delete', audit: false } }, async (req, reply) => {
-    await deleteRole(auth.store, (req.params as Static<typeof NameParams>).name, actor(req), auth.now());
+    await deleteRole(auth.store, (req.params as Static<typeof NameParams>).name, actorOf(req), auth.now());
     return reply.code(204).send();
   });
 
@@ -37,18 +37,18 @@ export function rbacRoutes(app: FastifyInstance, auth: AuthServices): void {
 
   app.post('/api/v1/rbac/assignments', { schema: { body: AssignBody }, config: { permission: 'role:modify', audit: false } }, async (req, reply) => {
     const b = req.body as Static<typeof AssignBody>;
-    await assignRole(auth.store, b.user, b.role, actor(req), auth.now());
+    await assignRole(auth.store, b.user, b.role, actorOf(req), auth.now());
     return reply.code(201).send({ user: b.user, role: b.role, source: 'api' });
   });
 
   app.delete('/api/v1/rbac/assignments/:user/:role', { schema: { params: AssignParams }, config: { permission: 'role:modify', audit: false } }, async (req, reply) => {
     const p = req.params as Static<typeof AssignParams>;
-    await unassignRole(auth.store, p.user, p.role, actor(req), auth.now());
+    await unassignRole(auth.store, p.user, p.role, actorOf(req), auth.now());
     return reply.code(204).send();
   });
 
   app.post('/api/v1/rbac/reload', { config: { permission: 'role:modify', audit: false } }, async (req) => {
-    const files = await loadRbacFiles(auth.store, auth.home, actor(req), auth.now());
+    const files = await loadRbacFiles(auth.store, auth.home, actorOf(req), auth.now());
     return { roles: files.roles.map((r) => r.name), assignments: files.assignments.length };
   });
 }

@@ -9,6 +9,7 @@ import {
 } from '../../rules/index.js';
 import type { EventsAndRules } from '../../rules/node.js';
 import type { RouteGroup } from '../server.js';
+import { actorOf } from '../auth.js';
 import { ruleEnforcementRoutes } from './rule-enforcements.js';
 import { parseSince, triggerRoutes } from './triggers.js';
 import { webhookRoutes } from './webhooks.js';
@@ -55,34 +56,37 @@ export function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): void {
     return ruleToApi(await getRule(deps, (req.params as Static<typeof RefParams>).ref));
   });
 
-  app.post('/api/v1/rules', { schema: { body: RuleBody } }, async (req, reply) => {
-    const rule = await createRule(deps, req.body, { user: req.principal?.username });
+  // Rule changes are audited by the rules module, in the change's transaction; dry runs
+  // (test, replay) change nothing and are not audited.
+  const routeAudit = { audit: false } as const;
+  app.post('/api/v1/rules', { schema: { body: RuleBody }, config: routeAudit }, async (req, reply) => {
+    const rule = await createRule(deps, req.body, actorOf(req));
     return reply.code(201).send(ruleToApi(rule));
   });
 
-  app.put('/api/v1/rules/:ref', { schema: { params: RefParams, body: RuleBody } }, async (req) => {
-    return ruleToApi(await updateRule(deps, (req.params as Static<typeof RefParams>).ref, req.body, { user: req.principal?.username }));
+  app.put('/api/v1/rules/:ref', { schema: { params: RefParams, body: RuleBody }, config: routeAudit }, async (req) => {
+    return ruleToApi(await updateRule(deps, (req.params as Static<typeof RefParams>).ref, req.body, actorOf(req)));
   });
 
-  app.delete('/api/v1/rules/:ref', { schema: { params: RefParams } }, async (req, reply) => {
-    await deleteRule(deps, (req.params as Static<typeof RefParams>).ref);
+  app.delete('/api/v1/rules/:ref', { schema: { params: RefParams }, config: routeAudit }, async (req, reply) => {
+    await deleteRule(deps, (req.params as Static<typeof RefParams>).ref, actorOf(req));
     return reply.code(204).send();
   });
 
   for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
-    app.post(`/api/v1/rules/:ref/${verb}`, { schema: { params: RefParams } }, async (req) => {
-      return ruleToApi(await setRuleEnabled(deps, (req.params as Static<typeof RefParams>).ref, enabled));
+    app.post(`/api/v1/rules/:ref/${verb}`, { schema: { params: RefParams }, config: routeAudit }, async (req) => {
+      return ruleToApi(await setRuleEnabled(deps, (req.params as Static<typeof RefParams>).ref, enabled, actorOf(req)));
     });
   }
 
-  app.post('/api/v1/rules/test', { schema: { body: TestBody } }, async (req) => {
+  app.post('/api/v1/rules/test', { schema: { body: TestBody }, config: routeAudit }, async (req) => {
     const body = req.body as Static<typeof TestBody>;
     if (!body.payload && !body.trigger_instance_id) throw new SquallError('BAD_REQUEST', 'give payload or trigger_instance_id', { field: 'payload' });
     const rule = await ruleFrom(deps, body.rule);
     return testRule({ ...deps, kv: deps.kv }, rule, { payload: body.payload, triggerInstanceId: body.trigger_instance_id });
   });
 
-  app.post('/api/v1/rules/replay', { schema: { body: ReplayBody } }, async (req) => {
+  app.post('/api/v1/rules/replay', { schema: { body: ReplayBody }, config: routeAudit }, async (req) => {
     const body = req.body as Static<typeof ReplayBody>;
     const now = deps.now();
     const rule = await ruleFrom(deps, body.rule);
@@ -96,7 +100,7 @@ export function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): void {
 export function eventsAndRulesRoutes(er: EventsAndRules): RouteGroup[] {
   return [
     (app) => triggerRoutes(app, { store: er.admin.store, events: er.events }),
-    (app, d) => webhookRoutes(app, { store: er.admin.store, events: er.events, verifyKey: d.verifyKey }),
+    (app) => webhookRoutes(app, { store: er.admin.store, events: er.events }),
     (app) => ruleRoutes(app, { ...er.admin, kv: er.rules.kv }),
     (app) => ruleEnforcementRoutes(app, er.admin),
   ];

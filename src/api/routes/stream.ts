@@ -1,4 +1,5 @@
-// /api/v1/stream: Server-Sent Events of execution changes and output lines (st2's stream API).
+// /api/v1/stream: Server-Sent Events of new executions, their changes and output lines, with
+// st2's event names (st2.execution__create, st2.execution__update, st2.execution.output__create).
 // ?execution=ID narrows it to one execution and starts with that execution's current state,
 // so a client that subscribes after POSTing misses nothing.
 import { Type, type Static } from '@sinclair/typebox';
@@ -24,6 +25,8 @@ export function streamRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const raw = reply.raw;
     reply.hijack();
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    // Sent now, not with the first event: a client waits for the headers to know it is subscribed.
+    raw.flushHeaders();
     // Events of one tick go out in one write (one system call, not one per event).
     let buffered: string[] = [];
     const flush = () => {
@@ -47,7 +50,7 @@ export function streamRoutes(app: FastifyInstance, deps: ApiDeps): void {
         if (only && ev.id !== only) return;
         enqueue(async () => {
           const e = ev.execution ?? (await getExecution(deps.executions, ev.id));
-          send('st2.execution__update', toApi((await deps.maskSecrets([e]))[0]!));
+          send(ev.created ? 'st2.execution__create' : 'st2.execution__update', toApi((await deps.maskSecrets([e]))[0]!));
         });
       }));
     }

@@ -1,7 +1,24 @@
 // Health (public), status, and the OpenAPI document built from the routes' own schemas.
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { VERSION } from '../../version.js';
 import type { ApiDeps } from '../server.js';
+
+const QueueDepthOut = Type.Object({
+  ready: Type.Integer({ description: 'claimable now' }),
+  delayed: Type.Integer({ description: 'waiting for their run_at (retry and policy delays, timeouts, inquiry TTLs)' }),
+  leased: Type.Integer({ description: 'claimed by a node, in progress' }),
+});
+
+export const StatusOut = Type.Object({
+  version: Type.String(),
+  node: Type.String(),
+  roles: Type.Array(Type.String()),
+  store: Type.String(),
+  uptime_seconds: Type.Integer(),
+  queues: Type.Record(Type.String(), QueueDepthOut, { description: 'every queue of the work queue, by job state' }),
+});
+export type Status = Static<typeof StatusOut>;
 
 export function collectOpenApi(app: FastifyInstance): () => Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -31,6 +48,6 @@ export function collectOpenApi(app: FastifyInstance): () => Record<string, unkno
 
 export function systemRoutes(app: FastifyInstance, deps: ApiDeps, openapi: () => Record<string, unknown>): void {
   app.get('/api/v1/health', { config: { public: true } }, async () => ({ status: 'ok', version: VERSION }));
-  app.get('/api/v1/status', async () => deps.status());
+  app.get('/api/v1/status', { schema: { response: { 200: StatusOut } } }, async () => deps.status());
   app.get('/api/v1/openapi.json', { config: { public: true } }, async () => openapi());
 }

@@ -1,14 +1,17 @@
-// POST /api/v1/webhooks/st2 (inject any trigger, API key) and POST /api/v1/webhooks/<url>
-// (core.st2.webhook triggers with that url; API key, or an HMAC signature made with the
-// trigger's secret). The trigger instance is committed before 202 answers with its id.
+// POST /api/v1/webhooks/st2 (inject any trigger) and POST /api/v1/webhooks/<url>
+// (core.st2.webhook triggers with that url). Both take an API key or a token and need
+// webhook:execute (st2's webhook_send) on webhook:<url>, checked where every route's
+// permission is (auth.ts); a call to <url> without credentials fires the triggers whose
+// secret signed it (HMAC): the secret is the authorization. The trigger instance is committed
+// before 202 answers with its id.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Resource } from '../../auth/permissions.js';
 import { SquallError } from '../../errors.js';
 import { dispatchTriggerInstance, type Trigger } from '../../events/index.js';
 import { deliveryId, headersFromRaw, signatureHeader, signatureValid } from '../../events/webhook.js';
 import { createTxBatcher } from '../../store/batcher.js';
 import { webhookTriggers, listTriggers } from '../../store/events.js';
-import type { KeyVerifier } from '../auth.js';
 import { triggerToApi, type EventRouteDeps } from './triggers.js';
 
 declare module 'fastify' {
@@ -16,10 +19,6 @@ declare module 'fastify' {
     /** The body as received, for signature checks (webhook routes only). */
     rawBody?: Buffer;
   }
-}
-
-export interface WebhookRouteDeps extends EventRouteDeps {
-  verifyKey: KeyVerifier;
 }
 
 const St2Body = Type.Object({
@@ -36,13 +35,6 @@ function payloadHeaders(req: FastifyRequest): Record<string, string> {
   return Object.fromEntries(Object.entries(all).filter(([k]) => !SECRET_HEADERS.has(k.toLowerCase())));
 }
 
-function apiKeyOf(req: FastifyRequest): string | undefined {
-  const header = req.headers['st2-api-key'];
-  if (typeof header === 'string' && header) return header;
-  const auth = req.headers.authorization;
-  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-}
-
 function formBody(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(text)) {
@@ -52,13 +44,13 @@ function formBody(text: string): Record<string, unknown> {
   return out;
 }
 
-/** Which of the url's triggers this request may fire: all with a valid API key, else those whose secret signed it. */
-async function allowedTriggers(req: FastifyRequest, triggers: Trigger[], verifyKey: KeyVerifier): Promise<Trigger[]> {
-  const key = apiKeyOf(req);
-  if (key) {
-    if (!(await verifyKey(key))) throw new SquallError('UNAUTHORIZED', 'the API key is not valid (expired, disabled or unknown)');
-    return triggers;
-  }
+/** The webhook a request names: its url without leading or trailing slashes. */
+function webhookUrl(req: FastifyRequest): string {
+  return (req.params as { '*': string })['*'].replace(/^\/+|\/+$/g, '');
+}
+
+/** The url's triggers a call without credentials may fire: those whose secret signed it. */
+function signedTriggers(req: FastifyRequest, triggers: Trigger[]): Trigger[] {
   const signed = triggers.filter((t) => {
     const secret = t.parameters.secret;
     const header = req.headers[signatureHeader(t).toLowerCase()];
@@ -66,12 +58,12 @@ async function allowedTriggers(req: FastifyRequest, triggers: Trigger[], verifyK
   });
   if (signed.length) return signed;
   if (triggers.some((t) => typeof t.parameters.secret === 'string')) {
-    throw new SquallError('SIGNATURE_INVALID', 'the webhook signature is missing or does not match the body (and no API key was sent)');
+    throw new SquallError('SIGNATURE_INVALID', 'the webhook signature is missing or does not match the body (and no API key or token was sent)');
   }
-  throw new SquallError('UNAUTHORIZED', 'authentication required: this webhook has no secret, so it needs an API key');
+  throw new SquallError('UNAUTHORIZED', 'authentication required: this webhook has no secret, so it needs an API key or a token');
 }
 
-export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
+export function webhookRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
   // Requests arriving together share one commit (each under its own savepoint); each is
   // still committed before its 202.
   const inTx = createTxBatcher(deps.store);
@@ -107,11 +99,13 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): voi
       return reply.code(202).send({ id: instance.id, trigger: instance.trigger, payload: instance.payload, duplicate });
     });
 
-    scope.post('/api/v1/webhooks/*', { config: { public: true, audit: false } }, async (req, reply) => {
-      const url = (req.params as { '*': string })['*'].replace(/^\/+|\/+$/g, '');
+    const resource = (req: FastifyRequest): Resource => ({ type: 'webhook', ref: webhookUrl(req) });
+    scope.post('/api/v1/webhooks/*', { config: { signed: true, audit: false, permission: 'webhook:execute', resource } }, async (req, reply) => {
+      const url = webhookUrl(req);
       const triggers = await deps.store.read((tx) => webhookTriggers(tx, url));
       if (triggers.length === 0) throw new SquallError('WEBHOOK_NOT_FOUND', `no webhook ${url}: no rule listens on core.st2.webhook with url ${url}`);
-      const targets = await allowedTriggers(req, triggers, deps.verifyKey);
+      // With credentials the permission was checked before this handler: every trigger of the url fires.
+      const targets = req.principal ? triggers : signedTriggers(req, triggers);
       const headers = payloadHeaders(req);
       const body = req.body ?? {};
       const payload = { url, headers, body };

@@ -1,7 +1,7 @@
 // squall apikey create|list|get|delete|enable|disable: API keys (the key is printed once).
 import type { Command } from 'commander';
 import { makeClient } from '../client.js';
-import { printJson, printRecord, printTable } from '../output.js';
+import { printJson, printOutcome, printRecord, printTable } from '../output.js';
 
 export function registerApiKeyCommands(program: Command): void {
   const apikey = program.command('apikey').description('API keys');
@@ -36,14 +36,16 @@ export function registerApiKeyCommands(program: Command): void {
       if (o.json) printJson(k);
       else printRecord(k);
     });
-  apikey.command('delete <id>').description('delete an API key').action(async (id: string) => {
-    await makeClient().delete(`/apikeys/${id}`);
-    process.stdout.write(`deleted API key ${id}\n`);
-  });
-  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
-    apikey.command(`${verb} <id>`).description(`${verb} an API key`).action(async (id: string) => {
-      await makeClient().put(`/apikeys/${id}`, { enabled });
-      process.stdout.write(`API key ${id} ${verb}d\n`);
+  apikey.command('delete <id>').description('delete an API key').option('--json', 'JSON output')
+    .action(async (id: string, o: { json?: boolean }) => {
+      await makeClient().delete(`/apikeys/${id}`);
+      printOutcome(o.json, { id, deleted: true }, `deleted API key ${id}`);
     });
+  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
+    apikey.command(`${verb} <id>`).description(`${verb} an API key`).option('--json', 'JSON output')
+      .action(async (id: string, o: { json?: boolean }) => {
+        const k = await makeClient().put<Record<string, unknown>>(`/apikeys/${id}`, { enabled });
+        printOutcome(o.json, k, `API key ${id} ${verb}d`);
+      });
   }
 }

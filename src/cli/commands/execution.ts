@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { SquallError } from '../../errors.js';
 import { isTerminal, type ExecutionStatus } from '../../executions/status.js';
+import type { ItemView, TaskView, WorkflowView } from '../../workflow/view.js';
 import { makeClient, type ApiClient } from '../client.js';
 import { printJson, printRecord, printTable } from '../output.js';
 import { group } from './pack.js';
@@ -68,17 +69,42 @@ function printExecution(e: ApiExecution): void {
   });
 }
 
-/** A workflow's task executions, in start order, with statuses and durations. */
-async function printTaskTree(client: ApiClient, id: string): Promise<void> {
-  const view = await client.get<{ tasks: Array<{ id: number; name: string; status: string; start_timestamp: string; end_timestamp: string | null; items: number | null }> }>(`/executions/${id}/workflow`);
-  const rows = view.tasks.map((t) => ({
-    task: t.name + (t.items === null ? '' : ` (${t.items} items)`),
-    status: t.status,
-    started: t.start_timestamp,
-    seconds: t.end_timestamp ? ((Date.parse(t.end_timestamp) - Date.parse(t.start_timestamp)) / 1000).toFixed(3) : '',
+/** A task execution with, when its action is a workflow, that workflow's own task executions under it. */
+type TaskTree = Omit<TaskView, 'items'> & { tasks?: TaskTree[]; items: Array<ItemView & { tasks?: TaskTree[] }> | null };
+
+/** Workflow `id`'s task executions in start order, child workflows' tasks nested under their task (or item). */
+async function taskTree(client: ApiClient, id: string): Promise<TaskTree[]> {
+  let view: WorkflowView;
+  try {
+    view = await client.get<WorkflowView>(`/executions/${id}/workflow`);
+  } catch (err) {
+    // A child workflow requested but not started yet has no tasks so far.
+    if (err instanceof SquallError && err.code === 'NOT_FOUND') return [];
+    throw err;
+  }
+  const below = async <T extends { execution_id: string | null }>(x: T, isWorkflow: boolean) =>
+    isWorkflow && x.execution_id !== null ? { ...x, tasks: await taskTree(client, x.execution_id) } : x;
+  return Promise.all(view.tasks.map(async (t) => {
+    const isWorkflow = t.runner_type === 'orquesta';
+    const items = t.items && (await Promise.all(t.items.map((i) => below(i, isWorkflow))));
+    return below({ ...t, items }, isWorkflow && items === null);
   }));
-  process.stdout.write('tasks:\n');
-  printTable(rows, ['task', 'status', 'started', 'seconds']);
+}
+
+const seconds = (t: { start_timestamp: string; end_timestamp: string | null }) =>
+  t.end_timestamp ? ((Date.parse(t.end_timestamp) - Date.parse(t.start_timestamp)) / 1000).toFixed(3) : '';
+
+/** Table rows of a task tree, a child workflow's tasks indented under their task. */
+function treeRows(tasks: readonly TaskTree[], depth = 0): Array<Record<string, unknown>> {
+  const indent = '  '.repeat(depth);
+  return tasks.flatMap((t) => [
+    { task: indent + t.name + (t.items === null ? '' : ` (${t.items.length} items)`), status: t.status, started: t.start_timestamp, seconds: seconds(t) },
+    ...treeRows(t.tasks ?? [], depth + 1),
+    ...(t.items ?? []).filter((i) => i.tasks).flatMap((i) => [
+      { task: `${indent}  item ${i.item}`, status: i.status },
+      ...treeRows(i.tasks!, depth + 2),
+    ]),
+  ]);
 }
 
 async function runAction(action: string, kv: string[], opts: { json?: boolean; async?: boolean }): Promise<void> {
@@ -124,20 +150,24 @@ export function registerExecutionCommands(program: Command): void {
       printTable(list, ['id', 'action', 'status', 'start_timestamp', 'elapsed_seconds']);
     });
   ex.command('get <id>')
-    .description('one execution with its result')
+    .description('one execution with its result; a workflow with its task tree (child workflows nested)')
     .option('--json', 'JSON output')
     .action(async (id: string, o: { json?: boolean }) => {
       const client = makeClient();
       const e = await client.get<ApiExecution>(`/executions/${id}`);
-      if (o.json) return printJson(e);
+      const tasks = e.runner_type === 'orquesta' ? await taskTree(client, id) : undefined;
+      if (o.json) return printJson(tasks ? { ...e, tasks } : e);
       printExecution(e);
-      if (e.runner_type === 'orquesta') await printTaskTree(client, id);
+      if (tasks) {
+        process.stdout.write('tasks:\n');
+        printTable(treeRows(tasks), ['task', 'status', 'started', 'seconds']);
+      }
     });
   ex.command('tail <id>')
     .description('follow the live output of an execution until it ends')
-    .option('--json', 'print the final execution as JSON')
+    .option('--json', 'print only the final execution, as JSON')
     .action(async (id: string, o: { json?: boolean }) => {
-      const e = await waitFor(makeClient(), id, true);
+      const e = await waitFor(makeClient(), id, !o.json);
       if (o.json) printJson(e);
       else process.stdout.write(`execution ${id} ${e.status}\n`);
       process.exitCode = e.status === 'succeeded' ? 0 : 1;

@@ -29,8 +29,16 @@ export function evaluateOne(lang: Lang, expr: string, context: unknown): unknown
   return value === undefined ? null : value;
 }
 
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SquallError('BAD_REQUEST', `cannot read ${file}: ${(err as Error).message}`, { file }, { cause: err });
+  }
+}
+
 function evaluateBatch(file: string): Array<{ value: unknown } | { error: string }> {
-  const items = parseJson(readFileSync(file, 'utf8'), file);
+  const items = parseJson(readText(file), file);
   if (!Array.isArray(items)) throw new SquallError('BAD_REQUEST', `${file}: expected a JSON array of {lang, expr, context}`, { file });
   return items.map((item: unknown, i) => {
     try {
@@ -51,6 +59,7 @@ export function registerExprCommands(program: Command): void {
     .option('--lang <lang>', 'yaql or jinja (default: the language of the delimiters around EXPR)')
     .option('--context <json>', 'the data the expression sees, as JSON', '{}')
     .option('--batch <file>', 'a JSON file of [{lang, expr, context}]; prints [{value}|{error}] in order')
+    .option('--json', 'JSON output (the value is JSON either way)')
     .action((source: string | undefined, o: { lang?: string; context: string; batch?: string }) => {
       if (o.batch) return printJson(evaluateBatch(o.batch));
       if (source === undefined) throw new SquallError('BAD_REQUEST', 'give an expression, or --batch FILE');

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { SquallError } from '../../errors.js';
 import { makeClient } from '../client.js';
-import { printJson, printRecord, printTable } from '../output.js';
+import { printJson, printOutcome, printRecord, printTable } from '../output.js';
 
 interface ApiKey {
   name: string;
@@ -28,6 +28,14 @@ function where(o: ScopeOpts & { decrypt?: boolean }): URLSearchParams {
   if (o.user) q.set('user', o.user);
   if (o.decrypt) q.set('decrypt', 'true');
   return q;
+}
+
+function parseJsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new SquallError('USAGE_INVALID', `--json-value: VALUE is not valid JSON: ${(err as Error).message}`, { field: 'value' }, { cause: err });
+  }
 }
 
 const path = (name: string, q: URLSearchParams) => `/keys/${encodeURIComponent(name)}${q.size ? `?${q}` : ''}`;
@@ -72,7 +80,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--json-value', 'parse VALUE as JSON (stored and returned as JSON)')
     .option('--json', 'print the key as JSON')
     .action(async (name: string, value: string, o: ScopeOpts & { encrypt?: boolean; ttl?: string; jsonValue?: boolean; json?: boolean }) => {
-      const parsed = o.jsonValue ? JSON.parse(value) : value;
+      const parsed = o.jsonValue ? parseJsonValue(value) : value;
       const k = await makeClient().put<ApiKey>(path(name, new URLSearchParams()), {
         value: parsed, scope: o.scope, user: o.user, secret: o.encrypt ?? false, ...(o.ttl ? { ttl: Number(o.ttl) } : {}),
       });
@@ -104,27 +112,27 @@ export function registerKeyCommands(program: Command): void {
     });
 
   scoped(key.command('delete <name>').description('delete a key'))
-    .action(async (name: string, o: ScopeOpts) => {
+    .option('--json', 'JSON output')
+    .action(async (name: string, o: ScopeOpts & { json?: boolean }) => {
       await makeClient().delete(path(name, where(o)));
-      process.stdout.write(`deleted key ${name}\n`);
+      printOutcome(o.json, { name, scope: o.scope ?? 'system', ...(o.user ? { user: o.user } : {}), deleted: true }, `deleted key ${name}`);
     });
 
   key.command('load <file>')
-    .description('create or replace the keys in a JSON or YAML file (a list of {name, value, scope, user, secret, ttl}, or our export)')
+    .description('create or replace the keys in a JSON or YAML file (a list of {name, value, scope, user, secret, ttl}, or our export): all of them, or none')
     .action(async (file: string) => {
       const entries = parseLoadFile(readFileSync(file, 'utf8'), file);
-      const client = makeClient();
-      for (const e of entries) {
-        await client.put(path(e.name, new URLSearchParams()), {
-          value: e.value, scope: e.scope, user: e.user ?? undefined, secret: e.secret ?? false, ...(e.encrypted ? { encrypted: true } : {}), ...(e.ttl ? { ttl: e.ttl } : {}),
-        });
-      }
+      // One request: the server checks every entry, then writes all of them in one transaction or none.
+      await makeClient().put('/keys', entries.map((e) => ({
+        name: e.name, value: e.value, scope: e.scope, user: e.user ?? undefined, secret: e.secret ?? false, ...(e.encrypted ? { encrypted: true } : {}), ...(e.ttl ? { ttl: e.ttl } : {}),
+      })));
       process.stdout.write(`loaded ${entries.length} key(s) from ${file}\n`);
     });
 
   scoped(key.command('export').description('print keys as JSON for `squall key load` (secrets stay encrypted unless --decrypt)'))
     .option('-p, --prefix <prefix>', 'only names starting with this')
     .option('-d, --decrypt', 'export secrets in clear (needs permission)')
+    .option('--json', 'JSON output (the export is JSON either way)')
     .action(async (o: ScopeOpts & { prefix?: string; decrypt?: boolean }) => {
       const q = where(o);
       if (o.prefix) q.set('prefix', o.prefix);

@@ -2,9 +2,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { SquallError, codes, type ErrorCode } from '../../errors.js';
-import { clientOptions, makeClient, tokenFile } from '../client.js';
-import { printJson, printRecord } from '../output.js';
+import { SquallError } from '../../errors.js';
+import { ApiClient, clientOptions, makeClient, tokenFile } from '../client.js';
+import { printJson, printOutcome, printRecord } from '../output.js';
 
 /** The password from the flag, $SQUALL_PASSWORD, or the first line of stdin. */
 export async function readPassword(flag: string | undefined): Promise<string> {
@@ -27,41 +27,33 @@ export function registerLoginCommands(program: Command): void {
     .option('-p, --password <password>', 'the password (else $SQUALL_PASSWORD or stdin)')
     .option('-l, --ttl <seconds>', 'token lifetime in seconds (default 24 h)')
     .option('--print-token', 'print the token instead of saving it')
-    .action(async (username: string, o: { password?: string; ttl?: string; printToken?: boolean }) => {
-      const { url } = clientOptions();
+    .option('--json', 'JSON output ({user, expiry}, and the token with --print-token)')
+    .action(async (username: string, o: { password?: string; ttl?: string; printToken?: boolean; json?: boolean }) => {
+      const client = new ApiClient(clientOptions());
       const password = await readPassword(o.password);
-      let res: Response;
-      try {
-        res = await fetch(`${url}/api/v1/auth/tokens`, {
-          method: 'POST',
-          headers: { authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64'), 'content-type': 'application/json' },
-          body: JSON.stringify(o.ttl ? { ttl: Number(o.ttl) } : {}),
-        });
-      } catch (err) {
-        throw new SquallError('SERVER_UNREACHABLE', `cannot reach the Squall server at ${url}`, {}, { cause: err });
-      }
-      const body = (await res.json()) as { token?: string; expiry?: string; user?: string; faultstring?: string; code?: string };
-      if (!res.ok) throw new SquallError((body.code && body.code in codes ? body.code : 'UNAUTHORIZED') as ErrorCode, body.faultstring ?? `HTTP ${res.status}`);
-      if (o.printToken) return void process.stdout.write(`${body.token}\n`);
+      const basic = { authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64') };
+      const body = await client.request<{ token: string; expiry: string; user: string }>('POST', '/auth/tokens', o.ttl ? { ttl: Number(o.ttl) } : {}, basic);
+      if (o.printToken) return printOutcome(o.json, body, body.token);
       const file = tokenFile();
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify({ user: body.user, token: body.token, expiry: body.expiry, url }, null, 2) + '\n', { mode: 0o600 });
+      writeFileSync(file, JSON.stringify({ user: body.user, token: body.token, expiry: body.expiry, url: client.opts.url }, null, 2) + '\n', { mode: 0o600 });
       chmodSync(file, 0o600);
-      process.stdout.write(`logged in as ${body.user} until ${body.expiry}\n`);
+      printOutcome(o.json, { user: body.user, expiry: body.expiry, token_file: file }, `logged in as ${body.user} until ${body.expiry}`);
     });
 
   program.command('logout')
     .description('revoke the saved token and forget it')
-    .action(async () => {
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
       const file = tokenFile();
-      if (!existsSync(file)) return void process.stdout.write('not logged in\n');
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as { token: string };
+      if (!existsSync(file)) return printOutcome(o.json, { user: null, logged_out: false }, 'not logged in');
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { token: string; user?: string };
       await makeClient().request('DELETE', '/auth/tokens', { token: saved.token }).catch((err: unknown) => {
         // An expired or already revoked token is as good as revoked.
         if (!(err instanceof SquallError && (err.code === 'UNAUTHORIZED' || err.code === 'NOT_FOUND'))) throw err;
       });
       rmSync(file);
-      process.stdout.write('logged out\n');
+      printOutcome(o.json, { user: saved.user ?? null, logged_out: true }, 'logged out');
     });
 
   program.command('whoami')

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { makeClient } from '../client.js';
-import { printJson, printRecord, printTable } from '../output.js';
+import { printJson, printOutcome, printRecord, printTable } from '../output.js';
 
 type Json = Record<string, unknown>;
 
@@ -39,9 +39,10 @@ export function registerPackCommands(program: Command): void {
   pack.command('remove <name>')
     .alias('uninstall')
     .description('unregister a pack with its actions and policies')
-    .action(async (name: string) => {
+    .option('--json', 'JSON output')
+    .action(async (name: string, o: { json?: boolean }) => {
       await makeClient().delete(`/packs/${name}`);
-      process.stdout.write(`removed pack ${name}\n`);
+      printOutcome(o.json, { pack: name, removed: true }, `removed pack ${name}`);
     });
 
   const action = group(program, 'action', 'actions');

@@ -5,7 +5,7 @@ import { SquallError } from '../../errors.js';
 import type { LineOf } from '../../packs/problems.js';
 import { parseRuleYaml, ruleInvalid, type RuleSpec } from '../../rules/index.js';
 import { makeClient } from '../client.js';
-import { printJson, printRecord, printTable } from '../output.js';
+import { printJson, printOutcome, printRecord, printTable } from '../output.js';
 import { group } from './pack.js';
 import { purgeCommand } from './server.js';
 
@@ -101,16 +101,18 @@ function registerRuleCrud(rule: Command): void {
     });
   rule.command('delete <ref>')
     .description('delete a rule')
-    .action(async (ref: string) => {
+    .option('--json', 'JSON output')
+    .action(async (ref: string, o: { json?: boolean }) => {
       await makeClient().delete(`/rules/${ref}`);
-      process.stdout.write(`deleted rule ${ref}\n`);
+      printOutcome(o.json, { rule: ref, deleted: true }, `deleted rule ${ref}`);
     });
   for (const verb of ['enable', 'disable'] as const) {
     rule.command(`${verb} <ref>`)
       .description(`${verb} a rule`)
-      .action(async (ref: string) => {
+      .option('--json', 'JSON output')
+      .action(async (ref: string, o: { json?: boolean }) => {
         const r = await makeClient().post<Json>(`/rules/${ref}/${verb}`);
-        process.stdout.write(`rule ${String(r.ref)} ${r.enabled ? 'enabled' : 'disabled'}\n`);
+        printOutcome(o.json, r, `rule ${String(r.ref)} ${r.enabled ? 'enabled' : 'disabled'}`);
       });
   }
 }

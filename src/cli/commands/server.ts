@@ -1,7 +1,8 @@
 // squall server / status / purge
 import type { Command } from 'commander';
+import type { Status } from '../../api/routes/system.js';
 import { makeClient } from '../client.js';
-import { printJson, printRecord } from '../output.js';
+import { printJson, printOutcome, printRecord, printTable } from '../output.js';
 
 interface ServerFlags {
   db?: string;
@@ -9,6 +10,7 @@ interface ServerFlags {
   port?: string;
   roles?: string;
   concurrency?: string;
+  bodyLimitMb?: string;
   pack?: string[];
   logLevel?: string;
 }
@@ -19,8 +21,9 @@ export function registerServerCommands(program: Command): void {
     .option('--db <url>', 'postgres://… or an SQLite file (default $SQUALL_HOME/squall.db)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default 9101)')
-    .option('--roles <list>', 'comma list of api,scheduler,workflow,rules,sensors,timers')
+    .option('--roles <list>', 'comma list of api,scheduler,workflow,rules,sensors,timers (runner: another name for scheduler)')
     .option('--concurrency <n>', 'executions run at once on this node')
+    .option('--body-limit-mb <mb>', 'largest request body the API accepts, in MiB (default 10)')
     .option('--pack <dir...>', 'also register these pack directories at start')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
     .action(async (f: ServerFlags) => {
@@ -33,6 +36,7 @@ export function registerServerCommands(program: Command): void {
         port: f.port === undefined ? undefined : Number(f.port),
         roles: f.roles?.split(','),
         concurrency: f.concurrency === undefined ? undefined : Number(f.concurrency),
+        bodyLimitMb: f.bodyLimitMb === undefined ? undefined : Number(f.bodyLimitMb),
         packs: f.pack,
         logLevel: f.logLevel,
       });
@@ -48,9 +52,13 @@ export function registerServerCommands(program: Command): void {
     .description('is the server up: version, store, roles, queue depths')
     .option('--json', 'JSON output')
     .action(async (o: { json?: boolean }) => {
-      const s = await makeClient().get<Record<string, unknown>>('/status');
-      if (o.json) printJson(s);
-      else printRecord(s);
+      const s = await makeClient().get<Status>('/status');
+      printOutcome(o.json, s, () => {
+        const { queues, ...rest } = s;
+        printRecord({ ...rest, roles: rest.roles.join(',') });
+        process.stdout.write('\n');
+        printTable(Object.entries(queues).map(([queue, n]) => ({ queue, ...n })), ['queue', 'ready', 'delayed', 'leased']);
+      });
     });
 
   purgeCommand(program, 'ended executions (and their output)', '/executions/purge', 'executions');

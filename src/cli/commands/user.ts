@@ -1,7 +1,7 @@
 // squall user create|list|delete|password: local users (administrators).
 import type { Command } from 'commander';
 import { makeClient } from '../client.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printOutcome, printTable } from '../output.js';
 import { readPassword } from './login.js';
 
 export function registerUserCommands(program: Command): void {
@@ -25,15 +25,17 @@ export function registerUserCommands(program: Command): void {
     });
   user.command('delete <username>')
     .description('delete a user with their API keys and tokens')
-    .action(async (username: string) => {
+    .option('--json', 'JSON output')
+    .action(async (username: string, o: { json?: boolean }) => {
       await makeClient().delete(`/users/${encodeURIComponent(username)}`);
-      process.stdout.write(`deleted user ${username}\n`);
+      printOutcome(o.json, { username, deleted: true }, `deleted user ${username}`);
     });
   user.command('password <username>')
     .description('set a new password (revokes the user\'s tokens)')
     .option('-p, --password <password>', 'the new password')
-    .action(async (username: string, o: { password?: string }) => {
+    .option('--json', 'JSON output')
+    .action(async (username: string, o: { password?: string; json?: boolean }) => {
       await makeClient().put(`/users/${encodeURIComponent(username)}/password`, { password: await readPassword(o.password) });
-      process.stdout.write(`password of ${username} changed\n`);
+      printOutcome(o.json, { username, password_changed: true }, `password of ${username} changed`);
     });
 }

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SquallError } from '../../errors.js';
+import type { RunningServer } from '../../server.js';
+import type { Graph } from '../../workflow/index.js';
 import { printJson, printTable } from '../output.js';
 import { group } from './pack.js';
 
@@ -62,50 +64,86 @@ function rejected(errors: unknown[], json: boolean | undefined): void {
   process.exitCode = 2;
 }
 
-async function runOffline(file: string, o: { input?: string; pack?: string[]; json?: boolean }): Promise<void> {
-  const path = resolve(file);
+/** The workflow's graph and input, or why it is rejected. */
+async function prepare(path: string, file: string, inputJson: string | undefined): Promise<{ graph: Graph; input: Record<string, unknown> } | { errors: string[] }> {
   const { compileOrquesta } = await import('../../workflow/index.js');
-  let input: Record<string, unknown>;
-  let inputs: string[];
   try {
-    inputs = compileOrquesta(readFileSync(path, 'utf8'), file).input.map((p) => p.name);
-    input = o.input ? JSON.parse(o.input) : {};
+    const graph = compileOrquesta(readFileSync(path, 'utf8'), file);
+    const input: unknown = inputJson ? JSON.parse(inputJson) : {};
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new SquallError('PARAMETERS_INVALID', '--input must be a JSON object');
+    return { graph, input: input as Record<string, unknown> };
   } catch (err) {
     const details = (err as SquallError).details as Problem[] | undefined;
-    return rejected(details ? details.filter((p) => p.severity === 'error').map((p) => place(file, p)) : [(err as Error).message], o.json);
+    return { errors: details ? details.filter((p) => p.severity === 'error').map((p) => place(file, p)) : [(err as Error).message] };
   }
+}
+
+/** Tasks naming an action that neither the core pack nor a --pack has (st2 rejects those when the workflow starts). */
+async function unregisteredActions(server: RunningServer, graph: Graph, file: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const t of graph.tasks) {
+    if (t.action === null || /<%|\{\{/.test(t.action)) continue;
+    const known = await server.store.read((tx) => server.executions.findAction(tx, t.action!)).then(() => true, (err: unknown) => {
+      if (err instanceof SquallError && err.code === 'ACTION_NOT_FOUND') return false;
+      throw err;
+    });
+    const pos = t.actionPos ?? t.pos;
+    if (!known) out.push(place(file, { ...pos, severity: 'error', message: `task ${t.name}: action ${t.action} is not registered (load its pack with --pack DIR)` }));
+  }
+  return out;
+}
+
+async function runOffline(file: string, o: { input?: string; pack: string[]; json?: boolean }): Promise<void> {
+  const path = resolve(file);
+  const prepared = await prepare(path, file, o.input);
+  if ('errors' in prepared) return rejected(prepared.errors, o.json);
   const home = mkdtempSync(join(tmpdir(), 'squall-workflow-'));
-  const { loadConfig } = await import('../../config/index.js');
-  const { startServer } = await import('../../server.js');
-  const { requestExecution } = await import('../../executions/service.js');
-  const { runReport, waitForEnd } = await import('../../workflow/report.js');
-  const server = await startServer(loadConfig({
-    roles: ['scheduler', 'workflow'], logLevel: 'silent', port: 0, retentionDays: 0,
-    packs: [wrapInPack(home, path, inputs), ...(o.pack ?? []).map((p) => resolve(p))],
-  }, { SQUALL_HOME: home }));
   try {
-    let id: string;
+    const { loadConfig } = await import('../../config/index.js');
+    const { startServer } = await import('../../server.js');
+    let server: RunningServer;
     try {
-      id = (await requestExecution(server.executions, { action: 'squall_workflow_run.workflow', parameters: input, context: { source: 'cli' } })).id;
+      // No API listens here: ctx(st2).api_url names where the configured one would be, as st2's does.
+      server = await startServer(loadConfig({
+        roles: ['scheduler', 'workflow'], logLevel: 'silent', retentionDays: 0,
+        packs: [wrapInPack(home, path, prepared.graph.input.map((p) => p.name)), ...o.pack.map((p) => resolve(p))],
+      }, { SQUALL_HOME: home }));
     } catch (err) {
-      if (err instanceof SquallError && err.code === 'PARAMETERS_INVALID') return rejected([err.message], o.json);
+      if (err instanceof SquallError) return rejected([err.message], o.json);
       throw err;
     }
-    const progress = !o.json && process.stderr.isTTY;
-    await waitForEnd(server.executions, id, progress ? (line) => process.stderr.write(line + '\n') : undefined);
-    const report: RunReport = await runReport(server.executions, id);
-    if (o.json) printJson(report);
-    else {
-      printTable(report.tasks.map((t) => ({ task: t.name, status: t.status, attempt: t.attempt })), ['task', 'status', 'attempt']);
-      process.stdout.write(`status: ${report.status}\noutput: ${JSON.stringify(report.output, null, 2)}\n`);
-      if (report.errors.length) process.stdout.write(`errors: ${JSON.stringify(report.errors, null, 2)}\n`);
+    try {
+      await runIn(server, file, prepared, o.json);
+    } finally {
+      await server.close();
     }
-    process.exitCode = report.status === 'succeeded' ? 0 : 1;
   } finally {
-    await server.close();
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+async function runIn(server: RunningServer, file: string, prepared: { graph: Graph; input: Record<string, unknown> }, json: boolean | undefined): Promise<void> {
+  const { requestExecution } = await import('../../executions/service.js');
+  const { runReport, waitForEnd } = await import('../../workflow/report.js');
+  const unknown = await unregisteredActions(server, prepared.graph, file);
+  if (unknown.length > 0) return rejected(unknown, json);
+  let id: string;
+  try {
+    id = (await requestExecution(server.executions, { action: 'squall_workflow_run.workflow', parameters: prepared.input, context: { source: 'cli' } })).id;
+  } catch (err) {
+    if (err instanceof SquallError && err.code === 'PARAMETERS_INVALID') return rejected([err.message], json);
+    throw err;
+  }
+  const progress = !json && process.stderr.isTTY;
+  await waitForEnd(server.executions, id, progress ? (line) => process.stderr.write(line + '\n') : undefined);
+  const report: RunReport = await runReport(server.executions, id);
+  if (json) printJson(report);
+  else {
+    printTable(report.tasks.map((t) => ({ task: t.name, status: t.status, attempt: t.attempt })), ['task', 'status', 'attempt']);
+    process.stdout.write(`status: ${report.status}\noutput: ${JSON.stringify(report.output, null, 2)}\n`);
+    if (report.errors.length) process.stdout.write(`errors: ${JSON.stringify(report.errors, null, 2)}\n`);
+  }
+  process.exitCode = report.status === 'succeeded' ? 0 : 1;
 }
 
 export function registerWorkflowCommands(program: Command): void {
@@ -117,7 +155,7 @@ export function registerWorkflowCommands(program: Command): void {
   wf.command('run <file>')
     .description('run a workflow to completion offline, in a throw-away embedded instance')
     .option('--input <json>', 'workflow input as a JSON object')
-    .option('--pack <dir...>', 'also load these pack directories')
+    .option('--pack <dir>', 'also load this pack directory (repeatable)', (dir: string, dirs: string[]) => [...dirs, dir], [])
     .option('--json', 'print {status, output, errors, tasks} as one JSON object')
     .action(runOffline);
 }

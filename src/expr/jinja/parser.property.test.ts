@@ -1,5 +1,6 @@
 // Property: whatever text arrives, compiling and rendering it either succeeds or fails with a
-// typed expression error (EXPR_SYNTAX / EXPR_EVAL), and never takes long.
+// typed expression error (EXPR_SYNTAX / EXPR_EVAL), and never hangs (the test's own timeout
+// catches a hang; how fast the parser is, `npm run bench` measures).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SquallError } from '../../errors.js';
@@ -32,23 +33,19 @@ const tokenSoup = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((p
 const anyText = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }), tokenSoup);
 
 describe('the Jinja parser and evaluator on arbitrary input', () => {
-  it('templates: only typed expression errors, quickly', () => {
+  it('templates: only typed expression errors', () => {
     fc.assert(
       fc.property(anyText, (text) => {
-        const started = performance.now();
         outcome(() => compileJinjaTemplate(text).render(DATA));
-        expect(performance.now() - started).toBeLessThan(1_000);
       }),
       { numRuns: 3_000 },
     );
   });
 
-  it('bare expressions: only typed expression errors, quickly', () => {
+  it('bare expressions: only typed expression errors', () => {
     fc.assert(
       fc.property(anyText, (text) => {
-        const started = performance.now();
         outcome(() => compileJinjaExpression(text).evaluate(DATA));
-        expect(performance.now() - started).toBeLessThan(1_000);
       }),
       { numRuns: 3_000 },
     );

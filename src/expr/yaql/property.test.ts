@@ -1,6 +1,7 @@
 // Property tests: whatever text arrives (a user's expression, a fuzzed one), compiling and
 // evaluating it either yields a value or throws a SquallError EXPR_SYNTAX / EXPR_EVAL,
-// never another exception and never a hang. Runs are bounded to keep the suite fast.
+// never another exception and never a hang (the test's own timeout catches one; the
+// evaluation rates are `npm run bench`'s). Runs are bounded to keep the suite fast.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SquallError } from '../../errors.js';
@@ -65,18 +66,5 @@ describe('any input', () => {
       }),
       { numRuns: 1500 },
     );
-  });
-
-  it('finishes quickly even on the slowest of many random inputs', () => {
-    let slowestMs = 0;
-    fc.assert(
-      fc.property(tokenSoup, (expr) => {
-        const t = performance.now();
-        runsCleanly(expr);
-        slowestMs = Math.max(slowestMs, performance.now() - t);
-      }),
-      { numRuns: 1000 },
-    );
-    expect(slowestMs).toBeLessThan(500);
   });
 });

@@ -1,5 +1,6 @@
-// A real OpenSSH server for the remote runner tests: its own host key, user key, config and
-// port, answering on 127.0.0.1 … 127.0.0.<aliases> (all loopback), stopped after the suite.
+// A real OpenSSH server for the remote runner tests and the remote benchmark: its own host
+// key, user key, config and port, answering on 127.0.0.1 … 127.0.0.<aliases> (all
+// loopback), stopped after the suite.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
