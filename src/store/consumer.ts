@@ -50,6 +50,8 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   const running = new Map<string, Promise<void>>();
   // Slots promised to jobs this node is writing (enqueue with a local consumer), not yet handed over.
   let reserved = 0;
+  // Slots the claim in flight asked for: not promised to local jobs meanwhile (or both would fill them).
+  let claiming = 0;
   let unreserved: (() => void) | null = null;
   let stopped = false;
   let pumping = false;
@@ -110,7 +112,9 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
     try {
       const free = opts.concurrency - running.size - reserved;
       if (stopped || free <= 0) return;
+      claiming = free;
       const jobs = await store.tx((tx) => claim(tx, opts.queue, opts.node, free, opts.leaseMs, opts.now()));
+      claiming = 0;
       for (const job of jobs) runJob(job);
       more = jobs.length === free;
       if (!more) {
@@ -122,6 +126,7 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
       schedule(Math.min(opts.pollMs, 1000));
       again = false;
     } finally {
+      claiming = 0;
       pumping = false;
     }
     // More may be due, or a wake-up came during the claim.
@@ -149,10 +154,10 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
   beat.unref();
 
   const unlisten = store.listen(queueChannel(opts.queue), wake);
-  wake();
+  void pump();
 
   const reserve = (now: number) => {
-    if (stopped || running.size + reserved >= opts.concurrency) return null;
+    if (stopped || running.size + reserved + claiming >= opts.concurrency) return null;
     reserved++;
     return {
       owner: opts.node,

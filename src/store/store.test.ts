@@ -175,7 +175,8 @@ describeBackends('store and work queue', ({ open, backend }) => {
     });
     await until(() => done === items);
     await consumer.stop();
-    return most;
+    // The jobs that ended since the last turn was counted ended within one turn too.
+    return Math.max(most, done - seen);
   }
 
   it('lets the event loop turn while finishing jobs keep waking the consumer', async () => {

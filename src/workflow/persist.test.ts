@@ -45,12 +45,13 @@ function storeOf() {
 }
 
 type Written = ReturnType<ReturnType<typeof storeOf>['save']>;
+type ScheduleTask = Extract<WorkflowCommand, { kind: 'schedule-task' }>;
 
 /**
  * Runs `graph` to its end, every task succeeding, saving after each event; `check` sees each
  * step's command, what the save wrote, and the store (checked against the state every 97 steps).
  */
-function runSaving(graph: Graph, input: Record<string, unknown>, check: (step: number, c: WorkflowCommand, written: Written) => void = () => undefined): WorkflowState {
+function runSaving(graph: Graph, input: Record<string, unknown>, check: (step: number, c: ScheduleTask, written: Written) => void = () => undefined): WorkflowState {
   const store = storeOf();
   let { state, commands } = start(graph, input, now);
   commands = [...commands];
