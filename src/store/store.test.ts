@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from './index.js';
 import pino from 'pino';
 import { describeBackends } from '../../test/helpers/backends.js';
-import { claim, complete, depths, enqueue, heartbeat, nextWake, retryLater, deleteByRef } from './queue.js';
+import { claim, complete, depths, enqueue, heartbeat, nextWake, queueChannel, retryLater, deleteByRef } from './queue.js';
+import type { Store } from './types.js';
 import { startConsumer } from './consumer.js';
 import { migrate } from './migrate.js';
 import { hasCode } from '../errors.js';
@@ -17,6 +18,18 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 5000) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
+
+/** PostgreSQL starts listening asynchronously: resolves once a wake-up on `channel` gets through. */
+async function untilListening(store: Store, channel: string): Promise<void> {
+  let heard = false;
+  const off = store.listen(channel, (payload) => (heard ||= payload === 'probe'));
+  await until(async () => {
+    await store.tx(async (tx) => tx.notify(channel, 'probe'));
+    await new Promise((r) => setTimeout(r, 20));
+    return heard;
+  });
+  off();
+}
 
 describeBackends('store and work queue', ({ open, backend }) => {
   it('commits a transaction and rolls back a failed one', async () => {
@@ -34,12 +47,7 @@ describeBackends('store and work queue', ({ open, backend }) => {
     const store = await open();
     const heard: string[] = [];
     store.listen('squall_q_q', (payload) => heard.push(payload));
-    // PostgreSQL starts listening asynchronously: wait until a wake-up gets through.
-    await until(async () => {
-      await store.tx(async (tx) => tx.notify('squall_q_q', 'probe'));
-      await new Promise((r) => setTimeout(r, 20));
-      return heard.includes('probe');
-    });
+    await untilListening(store, 'squall_q_q');
     // Asked for together: on the embedded store they share one commit (group commit).
     const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => store.tx(async (tx) => {
       await enqueue(tx, { queue: 'q', payload: { n }, runAt: 1000 + n }, 0);
@@ -169,11 +177,13 @@ describeBackends('store and work queue', ({ open, backend }) => {
       seen = done;
       if (done < items) setImmediate(turn);
     };
+    await untilListening(store, queueChannel('fanout'));
     setImmediate(turn);
     await store.tx(async (tx) => {
       for (let i = 0; i < width; i++) await enqueue(tx, { queue: 'fanout', payload: i, runAt: clock }, clock);
     });
-    await until(() => done === items);
+    // A deadline for a loaded PostgreSQL (some 900 transactions), not a speed check.
+    await until(() => done === items, 30_000);
     await consumer.stop();
     // The jobs that ended since the last turn was counted ended within one turn too.
     return Math.max(most, done - seen);
