@@ -13,7 +13,7 @@ import { startServer } from '../src/server.js';
 import { spawnServer, type ServerProcess } from './server-process.js';
 import { median, type Benchmark, type Figure } from './harness.js';
 
-/** The benchmark pack: a long sequence, a wide fan-out and a 50-branch join (also for profiling by hand). */
+/** The benchmark pack: a long sequence (a loop, and distinct tasks), a wide fan-out and a 50-branch join (also for profiling by hand). */
 export function benchPack(): string {
   const dir = mkdtempSync(join(tmpdir(), 'squall-wfbench-'));
   mkdirSync(join(dir, 'actions', 'workflows'), { recursive: true });
@@ -36,6 +36,10 @@ tasks:
         publish: i=<% ctx().i + 1 %>
         do: step
 `);
+  // The same length as distinct tasks t0 → t1 → … → t999 (generated), so the graph and the state grow with it.
+  action('chain');
+  const chain = Array.from({ length: 1000 }, (_, i) => `  t${i}:\n    action: core.noop\n${i < 999 ? `    next:\n      - do: t${i + 1}\n` : ''}`);
+  writeFileSync(join(dir, 'actions', 'workflows', 'chain.yaml'), `version: 1.0\ntasks:\n${chain.join('')}`);
   action('fanout', 'parameters:\n  n:\n    type: integer\n    default: 10000\n');
   writeFileSync(join(dir, 'actions', 'workflows', 'fanout.yaml'), `version: 1.0
 input: [n]
@@ -85,6 +89,7 @@ export const workflowBenchmarks: Benchmark[] = [{
       await fetch(`${s.url}/api/v1/packs/register`, { method: 'POST', headers: { 'St2-Api-Key': s.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ path: pack }) });
       await runToEnd(s, 'wfbench.join'); // warm-up
       const seq = await runToEnd(s, 'wfbench.sequence', { n: 1000 });
+      const chain = await runToEnd(s, 'wfbench.chain');
       const rssBefore = s.rssMb();
       const fan = await runToEnd(s, 'wfbench.fanout', { n: 10_000 });
       const join = await runToEnd(s, 'wfbench.join');
@@ -93,6 +98,7 @@ export const workflowBenchmarks: Benchmark[] = [{
       return [
         { name: '1,000 sequential core.noop tasks, end to end', unit: 's', value: seq.ms / 1000, target: '< 3' },
         { name: 'per task, end to end (dispatch + noop + transition)', unit: 'ms', value: seq.ms / 1000 },
+        { name: '1,000 distinct core.noop tasks in sequence (t0 → … → t999), end to end', unit: 's', value: chain.ms / 1000, target: '< 3' },
         { name: 'with-items 10,000 × core.noop, concurrency 100', unit: 's', value: fan.ms / 1000, target: '< 20' },
         { name: 'RSS growth during the 10,000-item fan-out', unit: 'MB', value: s.rssMb() - rssBefore },
         { name: '50 parallel branches + join: all', unit: 'ms', value: join.ms, target: '< 200' },
@@ -163,9 +169,11 @@ workflowBenchmarks.push({
   repeat: 3,
   async run(): Promise<Figure[]> {
     const seq = await engineSteps('wfbench.sequence', { n: 1000 });
+    const chain = await engineSteps('wfbench.chain', {});
     const fan = await engineSteps('wfbench.fanout', { n: 10_000 });
     return [
       { name: 'engine overhead per task transition (1,000-task sequence; conductor + state save + next task requested, one transaction)', unit: 'ms', value: median(seq), target: '< 1' },
+      { name: 'the same, 1,000 distinct tasks in sequence', unit: 'ms', value: median(chain), target: '< 1' },
       { name: 'the same per with-items item, first 1,000 of 10,000', unit: 'ms', value: median(fan.slice(0, 1000)) },
       { name: 'the same per with-items item, last 1,000 of 10,000', unit: 'ms', value: median(fan.slice(-1000)) },
     ];
