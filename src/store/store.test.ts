@@ -196,11 +196,14 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(await mostJobsPerTurn(1000)).toBeLessThanOrEqual(2 * 8);
   });
 
-  // On PostgreSQL every claim and commit waits for the network: nothing ends within the turn.
-  it.skipIf(backend === 'postgres')('claims again within the turn while its jobs end inside the budget', async () => {
-    // The rules engine keeps up with the scheduler this way: its instances are cheap.
-    expect(await mostJobsPerTurn(0)).toBeGreaterThan(2 * 8);
-  });
+  // An embedded-store test: on PostgreSQL every claim and commit waits for the network, so
+  // nothing ends within the turn there.
+  if (backend === 'sqlite') {
+    it('claims again within the turn while its jobs end inside the budget', async () => {
+      // The rules engine keeps up with the scheduler this way: its instances are cheap.
+      expect(await mostJobsPerTurn(0)).toBeGreaterThan(2 * 8);
+    });
+  }
 
   it('hands a due job to the node consumer without a claim, up to its free slots; a rolled-back one frees its slot', async () => {
     const store = await open();
