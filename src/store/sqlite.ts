@@ -125,14 +125,20 @@ export function openSqlite(path: string): Store {
   const checkpointIfOverdue = () => {
     if (uncheckpointed && performance.now() - lastCheckpoint >= CHECKPOINT_AT_LEAST_EVERY_MS) checkpoint();
   };
+  // Idle means no commit for CHECKPOINT_IDLE_MS: every commit pushes the timer back (and, when
+  // the last checkpoint is too recent, the wait for the rest of CHECKPOINT_AT_MOST_EVERY_MS).
+  const onIdle = () => {
+    idle = null;
+    if (draining !== null || !uncheckpointed) return;
+    const early = CHECKPOINT_AT_MOST_EVERY_MS - (performance.now() - lastCheckpoint);
+    if (early > 0) idle = setTimeout(onIdle, early).unref();
+    else checkpoint();
+  };
   const afterCommit = () => {
     if (!checkpointing) return;
     uncheckpointed = true;
-    const wait = Math.max(CHECKPOINT_IDLE_MS, CHECKPOINT_AT_MOST_EVERY_MS - (performance.now() - lastCheckpoint));
-    idle ??= setTimeout(() => {
-      idle = null;
-      if (draining === null && uncheckpointed) checkpoint();
-    }, wait).unref();
+    if (idle) idle.refresh();
+    else idle = setTimeout(onIdle, CHECKPOINT_IDLE_MS).unref();
   };
 
   // Runs one transaction of the group under its savepoint: a failure undoes only its own writes.
