@@ -15,8 +15,11 @@ export const RBAC_CHANNEL = 'squall_rbac';
 const CACHE_MS = 30_000;
 
 export interface Authorizer {
-  /** Whether the principal holds `permission` on `resource` (default: the permission's type, globally). */
-  authorize(principal: Principal, permission: Permission, resource?: Resource): Promise<boolean>;
+  /**
+   * Whether the principal holds `permission` on `resource` (default: the permission's type,
+   * globally). Inside a transaction pass it as `tx`: grants not cached are read through it.
+   */
+  authorize(principal: Principal, permission: Permission, resource?: Resource, tx?: Tx): Promise<boolean>;
   /** As authorize, but throws FORBIDDEN naming the permission. */
   assert(principal: Principal, permission: Permission, resource?: Resource): Promise<void>;
   /** How the principal may list with a `<type>:list` permission (see permissions.ts listScope). */
@@ -45,15 +48,17 @@ async function grantsOf(tx: Tx, username: string): Promise<{ roles: string[]; co
 export function createAuthorizer(store: Store, now: () => number = Date.now): Authorizer {
   const cache = new Map<string, { until: number; roles: string[]; compiled: CompiledGrants }>();
   const off = store.listen(RBAC_CHANNEL, () => cache.clear());
-  const load = async (username: string) => {
+  // A caller holding a transaction reads through it: waiting for a second connection while
+  // holding one deadlocks PostgreSQL's pool once every connection is held that way.
+  const load = async (username: string, tx?: Tx) => {
     const hit = cache.get(username);
     if (hit && hit.until > now()) return hit;
-    const fresh = { ...(await store.read((tx) => grantsOf(tx, username))), until: now() + CACHE_MS };
+    const fresh = { ...(await (tx ? grantsOf(tx, username) : store.read((t) => grantsOf(t, username)))), until: now() + CACHE_MS };
     cache.set(username, fresh);
     return fresh;
   };
-  const authorize: Authorizer['authorize'] = async (principal, permission, resource) => {
-    const { compiled } = await load(principal.username);
+  const authorize: Authorizer['authorize'] = async (principal, permission, resource, tx) => {
+    const { compiled } = await load(principal.username, tx);
     return allows(compiled, principal.username, permission, resource ?? { type: permission.split(':')[0] as Resource['type'] });
   };
   return {

@@ -18,24 +18,27 @@ const MAX_AGE_MS = 5_000;
 export type SecretValues = (tx?: Tx) => Promise<unknown[]>;
 
 export function createSecretValues(datastore: DatastoreDeps): SecretValues {
-  let cached: { at: number; values: Promise<unknown[]> } | null = null;
+  let cached: { at: number; values: unknown[] } | null = null;
+  // Bumped by every change: a list read before it must not be kept after it.
+  let generation = 0;
+  // One read outside any transaction at a time; callers inside one read through theirs (never
+  // waiting on this: it needs a second connection, and PostgreSQL's pool may have none left).
+  let reading: Promise<unknown[]> | null = null;
   datastore.onChange.push(async () => {
     cached = null;
+    generation++;
   });
   const load = async (tx: Tx) => [
     ...(await rows.secretKv(tx)).filter((r) => r.expire_at === null || r.expire_at > datastore.now()).map((r) => pairFromRow(datastore, r, true).value),
     ...(await listPackConfigs(tx)).flatMap(configSecrets),
   ];
-  return (tx) => {
+  return async (tx) => {
     const now = datastore.now();
-    if (!cached || now - cached.at > MAX_AGE_MS) {
-      const values = tx ? load(tx) : datastore.store.read(load);
-      cached = { at: now, values };
-      values.catch(() => {
-        cached = null;
-      });
-    }
-    return cached.values;
+    if (cached && now - cached.at <= MAX_AGE_MS) return cached.values;
+    const since = generation;
+    const values = tx ? await load(tx) : await (reading ??= datastore.store.read(load).finally(() => (reading = null)));
+    if (generation === since) cached = { at: now, values };
+    return values;
   };
 }
 

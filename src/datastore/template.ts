@@ -51,7 +51,8 @@ export function textsIn(value: unknown, out: string[] = []): string[] {
 }
 
 /** Whether `user` (null: the system) may decrypt the secret `scope`.`name`. */
-export type MayDecrypt = (user: string | null, scope: KvScope, name: string) => Promise<boolean>;
+/** Whether `user` may decrypt a secret; `tx`: the caller's transaction, if it holds one (reads go through it). */
+export type MayDecrypt = (user: string | null, scope: KvScope, name: string, tx?: Tx) => Promise<boolean>;
 
 /** The system (no user) decrypts system keys: pack configs, work started by pack rules. */
 export const systemMayDecrypt: MayDecrypt = async (_user, scope) => scope === 'system';
@@ -96,7 +97,7 @@ async function load(
   for (const r of tx ? await read(tx) : await deps.store.read(read)) {
     const scope = r.scope as KvScope;
     const entry: Entry = { pair: pairFromRow(deps, r, false) };
-    if (entry.pair.secret && (await mayDecrypt(user, scope, r.name))) entry.clear = pairFromRow(deps, r, true).value;
+    if (entry.pair.secret && (await mayDecrypt(user, scope, r.name, tx ?? undefined))) entry.clear = pairFromRow(deps, r, true).value;
     into.set(`${scope}.${r.name}`, entry);
   }
 }

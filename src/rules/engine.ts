@@ -40,7 +40,7 @@ export interface RulesDeps {
    * Whether the rule's owner (context.user; null for pack rules) may run the action: rules
    * act with their owner's permissions (RBAC action:execute). Absent, every rule may.
    */
-  mayExecute?: (user: string | null, actionRef: string) => Promise<boolean>;
+  mayExecute?: (user: string | null, actionRef: string, tx?: Tx) => Promise<boolean>;
 }
 
 /** The index for the rules as committed now (one primary-key read when nothing changed). */
@@ -83,7 +83,7 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
     return { status: 'failed', execution_id: null, failure_reason: `rendering action parameters failed: ${(err as Error).message}`, details };
   }
   const owner = ruleOwner(rule);
-  if (deps.mayExecute && !(await deps.mayExecute(owner, rule.action.ref))) {
+  if (deps.mayExecute && !(await deps.mayExecute(owner, rule.action.ref, tx))) {
     return { status: 'failed', execution_id: null, failure_reason: `FORBIDDEN: rule owner ${owner} lacks permission action:execute on ${rule.action.ref}`, details };
   }
   // The enforcement shows the parameters as the execution API does: no secret is stored in it.

@@ -56,7 +56,7 @@ export interface WorkflowRuntime {
 /** What the runtime needs to act as a workflow's user (server.ts passes the auth module's checks). */
 export interface WorkflowAccess {
   /** Whether `user` (null: the system) may run action `ref` (RBAC action:execute). */
-  mayExecute(user: string | null, ref: string): Promise<boolean>;
+  mayExecute(user: string | null, ref: string, tx?: Tx): Promise<boolean>;
   /** st2kv in the workflow's expressions, reading the datastore as the workflow's user. */
   kv: KvReader;
   /** The API's public URL: ctx(st2).api_url in a workflow (st2's get_full_public_api_url). */
@@ -207,7 +207,7 @@ export function createWorkflowRuntime(deps: ExecutionDeps, access: WorkflowAcces
           const link: TaskLink = { execution_id: id, task: c.task, run: c.run, item: c.item };
           if (c.timeoutSeconds !== null) link.timeout_seconds = c.timeoutSeconds;
           try {
-            await assertMayExecute(userOf(wf), c.action);
+            await assertMayExecute(tx, userOf(wf), c.action);
             const runAt = deps.now() + c.delaySeconds * 1000;
             const child = await requestIn(tx, deps, {
               action: c.action,
@@ -254,8 +254,8 @@ export function createWorkflowRuntime(deps: ExecutionDeps, access: WorkflowAcces
     for (const event of feedback) await apply(tx, id, event);
   }
 
-  async function assertMayExecute(user: string | null, ref: string): Promise<void> {
-    if (await access.mayExecute(user, ref)) return;
+  async function assertMayExecute(tx: Tx, user: string | null, ref: string): Promise<void> {
+    if (await access.mayExecute(user, ref, tx)) return;
     throw new SquallError('FORBIDDEN', `user ${user} lacks permission action:execute on ${ref}: a workflow's tasks run with the permissions of the user who started it`);
   }
 
