@@ -30,6 +30,28 @@ export async function transition(
   return next;
 }
 
+/**
+ * A start: requested → scheduled → running in one write (each hop checked and notified, as
+ * st2's statuses go), in the transaction that claims the execution; one UPDATE less per run.
+ */
+export async function startRunning(
+  tx: Tx,
+  deps: Pick<ExecutionDeps, 'now' | 'onFinished' | 'onChildStatus'>,
+  e: Execution,
+  change: Pick<rows.StatusChange, 'start_timestamp' | 'attempt'>,
+): Promise<Execution> {
+  assertTransition(e.id, e.status, 'scheduled');
+  assertTransition(e.id, 'scheduled', 'running');
+  const now = deps.now();
+  if (!(await rows.changeStatus(tx, e.id, e.status, { ...change, status: 'running' }, now))) {
+    throw new SquallError('ILLEGAL_TRANSITION', `execution ${e.id} changed status while going from ${e.status} to running; try again`);
+  }
+  emitExecution(tx, { ...e, status: 'scheduled', updated_at: now });
+  const running: Execution = { ...e, ...change, status: 'running', updated_at: now };
+  emitExecution(tx, running);
+  return running;
+}
+
 // A parent workflow hears of a child pausing, waiting or running again; not of every start.
 function isPauseChange(from: ExecutionStatus, to: ExecutionStatus): boolean {
   return to === 'paused' || to === 'pending' || (to === 'running' && from !== 'scheduled');

@@ -10,7 +10,7 @@ import type { RunOutcome } from '../runners/types.js';
 import type { ExecutionDeps } from './deps.js';
 import type { Execution } from './model.js';
 import { isTerminal, type ExecutionStatus } from './status.js';
-import { transition } from './lifecycle.js';
+import { startRunning, transition } from './lifecycle.js';
 import { CANCEL_CHANNEL } from './events.js';
 import { concurrencyVerdict, retryPlan } from './policies.js';
 import { EXECUTION_QUEUE, requestIn } from './service.js';
@@ -68,9 +68,8 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
         return { retryAt: now + DELAY_RECHECK_MS, error: 'delayed by concurrency policy' };
       }
       const requested = e.status === 'delayed' ? await transition(tx, deps, e, 'requested') : e;
-      const scheduled = await transition(tx, deps, requested, 'scheduled');
-      if (resumable) return started(tx, scheduled);
-      return started(tx, await transition(tx, deps, scheduled, 'running', { start_timestamp: now, attempt: e.attempt + 1 }));
+      if (resumable) return started(tx, await transition(tx, deps, requested, 'scheduled'));
+      return started(tx, await startRunning(tx, deps, requested, { start_timestamp: now, attempt: e.attempt + 1 }));
     });
   }
 
