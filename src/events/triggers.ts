@@ -25,13 +25,19 @@ export interface EventDeps {
   hasRules?: (tx: Tx, triggerRef: string) => Promise<boolean>;
   /** This node's queue consumers, so that a stored instance goes to its rules engine without a claim. */
   localConsumers?: LocalConsumers;
+  /**
+   * The parameterless triggers of built-in types, once read: their types are Squall's code and
+   * such triggers are never deleted, so the action trigger of every finished execution costs
+   * no lookup after the first.
+   */
+  builtinTriggers: Map<string, { trigger: Trigger; type: TriggerType }>;
 }
 
 /** Delivery ids are remembered for 24 h unless the node is configured otherwise. */
 export const DEFAULT_DEDUPE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createEventDeps(now: () => number, dedupeWindowMs = DEFAULT_DEDUPE_WINDOW_MS): EventDeps {
-  return { now, dedupeWindowMs, validators: new Map(), ajv: new Ajv({ allErrors: false, strict: false }) };
+  return { now, dedupeWindowMs, validators: new Map(), ajv: new Ajv({ allErrors: false, strict: false }), builtinTriggers: new Map() };
 }
 
 /** Sorted-key JSON, so equal parameters give equal refs whatever their key order. */
@@ -88,12 +94,21 @@ export async function ensureTriggerFor(tx: Tx, deps: EventDeps, typeRef: string,
 
 /** Resolves a trigger ref (or a parameterless type ref) to its trigger and type. */
 export async function resolveTrigger(tx: Tx, deps: EventDeps, ref: string): Promise<{ trigger: Trigger; type: TriggerType }> {
+  const known = deps.builtinTriggers.get(ref);
+  if (known) return known;
   const trigger = await rows.getTrigger(tx, ref);
-  if (trigger) return { trigger, type: await requireTriggerType(tx, trigger.type) };
+  if (trigger) {
+    const found = { trigger, type: await requireTriggerType(tx, trigger.type) };
+    // Kept once the transaction that read it commits (it may have written it, and roll back).
+    if (trigger.ref === trigger.type && BUILTIN_TYPE_REFS.has(trigger.type)) tx.onEnd((committed) => committed && void deps.builtinTriggers.set(ref, found));
+    return found;
+  }
   const type = await rows.getTriggerType(tx, ref);
   if (!type) throw new SquallError('TRIGGER_NOT_FOUND', `no trigger or trigger type ${ref}`, { field: 'trigger' });
   return ensureTriggerFor(tx, deps, ref, {});
 }
+
+const BUILTIN_TYPE_REFS: ReadonlySet<string> = new Set(builtinTriggerTypes(0).map((t) => t.ref));
 
 /** Stores (or refreshes) the built-in trigger types. */
 export async function registerBuiltinTriggerTypes(tx: Tx, now: number): Promise<void> {
