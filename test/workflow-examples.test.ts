@@ -131,14 +131,20 @@ describe.concurrent("st2's example workflows through `squall workflow run`", () 
     expect(tasksOf(report).at(-1)).toEqual(['delete', 'succeeded']);
   });
 
-  it('orquesta-task-retry: check is retried until it succeeds', async () => {
+  it('orquesta-task-retry: check is retried until it succeeds (or its 3 retries run out first)', async () => {
     const { code, report } = await runExample('orquesta-task-retry');
-    expect([code, report.status, report.output]).toEqual([0, 'succeeded', null]);
     const checks = report.tasks.filter((t: Json) => t.name === 'check');
     expect(checks.length).toBeGreaterThan(1);
     expect(checks.map((t: Json) => t.attempt)).toEqual(checks.map((_: Json, i: number) => i));
-    expect(checks.at(-1).status).toBe('succeeded');
-    expect(tasksOf(report).at(-1)).toEqual(['delete', 'succeeded']);
+    // The example races its retries (1 s apart) against `create` (sleep 3, then the file): on
+    // a busy machine the last retry can come before the file, as it could in st2.
+    if (report.status === 'succeeded') {
+      expect([code, report.output, checks.at(-1).status]).toEqual([0, null, 'succeeded']);
+      expect(tasksOf(report).at(-1)).toEqual(['delete', 'succeeded']);
+    } else {
+      expect([code, report.status, checks.map((t: Json) => t.status)]).toEqual([1, 'failed', ['failed', 'failed', 'failed', 'failed']]);
+      expect(report.tasks.some((t: Json) => t.name === 'delete')).toBe(false);
+    }
   });
 
   it('orquesta-task-retry-exhausted: check fails three times, delete never runs, the workflow fails', async () => {
