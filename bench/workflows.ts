@@ -13,16 +13,8 @@ import { startServer } from '../src/server.js';
 import { spawnServer, type ServerProcess } from './server-process.js';
 import { median, type Benchmark, type Figure } from './harness.js';
 
-/** The benchmark pack: a long sequence (a loop, and distinct tasks), a wide fan-out and a 50-branch join (also for profiling by hand). */
-export function benchPack(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'squall-wfbench-'));
-  mkdirSync(join(dir, 'actions', 'workflows'), { recursive: true });
-  writeFileSync(join(dir, 'pack.yaml'), 'name: wfbench\nversion: 1.0.0\ndescription: workflow benchmarks\nauthor: bench\nemail: bench@localhost\n');
-  const action = (name: string, params = '') =>
-    writeFileSync(join(dir, 'actions', `${name}.yaml`), `name: ${name}\nrunner_type: orquesta\nentry_point: workflows/${name}.yaml\n${params}`);
-  // A loop of N core.noop tasks: one task run again N times (a cycle), as Orquesta allows.
-  action('sequence', 'parameters:\n  n:\n    type: integer\n    default: 1000\n');
-  writeFileSync(join(dir, 'actions', 'workflows', 'sequence.yaml'), `version: 1.0
+/** A loop of `n` core.noop tasks: one task run again n times through a cycle, as Orquesta allows. */
+export const LOOP_WORKFLOW = `version: 1.0
 input: [n]
 vars: [{i: 0}]
 tasks:
@@ -35,7 +27,18 @@ tasks:
       - when: <% ctx().i + 1 < ctx().n %>
         publish: i=<% ctx().i + 1 %>
         do: step
-`);
+`;
+
+/** The benchmark pack: a long sequence (a loop, and distinct tasks), a wide fan-out and a 50-branch join (also for profiling by hand). */
+export function benchPack(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'squall-wfbench-'));
+  mkdirSync(join(dir, 'actions', 'workflows'), { recursive: true });
+  writeFileSync(join(dir, 'pack.yaml'), 'name: wfbench\nversion: 1.0.0\ndescription: workflow benchmarks\nauthor: bench\nemail: bench@localhost\n');
+  const action = (name: string, params = '') =>
+    writeFileSync(join(dir, 'actions', `${name}.yaml`), `name: ${name}\nrunner_type: orquesta\nentry_point: workflows/${name}.yaml\n${params}`);
+  // A loop of N core.noop tasks: one task run again N times (a cycle), as Orquesta allows.
+  action('sequence', 'parameters:\n  n:\n    type: integer\n    default: 1000\n');
+  writeFileSync(join(dir, 'actions', 'workflows', 'sequence.yaml'), LOOP_WORKFLOW);
   // The same length as distinct tasks t0 → t1 → … → t999 (generated), so the graph and the state grow with it.
   action('chain');
   const chain = Array.from({ length: 1000 }, (_, i) => `  t${i}:\n    action: core.noop\n${i < 999 ? `    next:\n      - do: t${i + 1}\n` : ''}`);

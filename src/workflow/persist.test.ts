@@ -5,6 +5,7 @@ import { compileOrquesta } from './index.js';
 import type { Graph } from './graph.js';
 import { decodeState, encodeState, type Saved } from './persist.js';
 import type { WorkflowCommand, WorkflowState } from './state.js';
+import { LOOP_WORKFLOW } from '../../bench/workflows.js';
 
 const SPEC = `version: 1.0
 input: [n]
@@ -82,20 +83,7 @@ describe('workflow state in parts', () => {
   });
 
   it('reads back exactly what was saved along a 300-task loop, each step writing only the newest runs', () => {
-    const loop = compileOrquesta(`version: 1.0
-input: [n]
-vars: [{i: 0}]
-tasks:
-  begin:
-    next:
-      - do: step
-  step:
-    action: core.noop
-    next:
-      - when: <% ctx().i + 1 < ctx().n %>
-        publish: i=<% ctx().i + 1 %>
-        do: step
-`, 'loop.yaml');
+    const loop = compileOrquesta(LOOP_WORKFLOW, 'loop.yaml');
     // The run that ended and the one that started: one group, or two across a group's end.
     const state = runSaving(loop, { n: 300 }, (_step, _c, written) => expect(written.parts.length).toBeLessThanOrEqual(2));
     expect(state.runs).toHaveLength(301);
