@@ -155,7 +155,6 @@ export function startScheduler(deps: ExecutionDeps, opts: SchedulerOptions): Con
 
   return {
     reserve: consumer.reserve,
-    wake: consumer.wake,
     get inFlight() {
       return consumer.inFlight;
     },

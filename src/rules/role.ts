@@ -68,7 +68,6 @@ export function startRulesEngine(deps: RulesDeps, opts: RulesEngineOptions): Con
   prune.unref();
   return {
     reserve: consumer.reserve,
-    wake: consumer.wake,
     get inFlight() {
       return consumer.inFlight;
     },

@@ -34,8 +34,6 @@ export interface ConsumerOptions {
 }
 
 export interface Consumer extends LocalConsumer {
-  /** Claims soon: at once within the current stretch's budget, else on the next turn (used after this node enqueued work). */
-  wake(): void;
   /** Stops claiming and waits for the jobs in flight. */
   stop(): Promise<void>;
   readonly inFlight: number;
@@ -174,7 +172,6 @@ export function startConsumer(store: Store, opts: ConsumerOptions): Consumer {
 
   return {
     reserve,
-    wake,
     get inFlight() {
       return running.size;
     },

@@ -10,7 +10,6 @@ import type { Resource } from '../../auth/permissions.js';
 import { SquallError } from '../../errors.js';
 import { dispatchTriggerInstance, type Trigger } from '../../events/index.js';
 import { deliveryId, headersFromRaw, signatureHeader, signatureValid } from '../../events/webhook.js';
-import { createTxBatcher } from '../../store/batcher.js';
 import { webhookTriggers, listTriggers } from '../../store/events.js';
 import { triggerToApi, type EventRouteDeps } from './triggers.js';
 
@@ -64,9 +63,8 @@ function signedTriggers(req: FastifyRequest, triggers: Trigger[]): Trigger[] {
 }
 
 export function webhookRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
-  // Requests arriving together share one commit (each under its own savepoint); each is
-  // still committed before its 202.
-  const inTx = createTxBatcher(deps.store);
+  // Each instance is committed before its 202; requests arriving together share one commit
+  // on the embedded store (its group commit).
   void app.register(async (scope) => {
     // Own parsers, keeping the raw bytes for signature checks; any other media type is 415.
     scope.removeAllContentTypeParsers();
@@ -93,7 +91,7 @@ export function webhookRoutes(app: FastifyInstance, deps: EventRouteDeps): void 
     scope.post('/api/v1/webhooks/st2', { schema: { body: St2Body }, config: { audit: false } }, async (req, reply) => {
       const body = req.body as Static<typeof St2Body>;
       const delivery = deliveryId({ parameters: {} } as Trigger, payloadHeaders(req), body.payload);
-      const { instance, duplicate } = await inTx((tx) => dispatchTriggerInstance(tx, deps.events, {
+      const { instance, duplicate } = await deps.store.tx((tx) => dispatchTriggerInstance(tx, deps.events, {
         trigger: body.trigger, payload: body.payload, traceTag: body.trace_tag ?? null, deliveryId: delivery,
       }));
       return reply.code(202).send({ id: instance.id, trigger: instance.trigger, payload: instance.payload, duplicate });
@@ -109,7 +107,7 @@ export function webhookRoutes(app: FastifyInstance, deps: EventRouteDeps): void 
       const headers = payloadHeaders(req);
       const body = req.body ?? {};
       const payload = { url, headers, body };
-      const results = await inTx(async (tx) => {
+      const results = await deps.store.tx(async (tx) => {
         const out = [];
         for (const t of targets) {
           const d = await dispatchTriggerInstance(tx, deps.events, { trigger: t.ref, payload, deliveryId: deliveryId(t, headers, payload) });
