@@ -74,6 +74,25 @@ describeServer('rules API', (server) => {
     expect(statuses).toEqual(['succeeded', 'succeeded', 'no_match', 'no_match']);
   });
 
+  it('a rule whose request fails records why; the other rules on the event still fire, and the failed one leaves no rows', async () => {
+    for (const [name, action] of [['half_a', undefined], ['half_b', { ref: 'core.echo', parameters: {} }], ['half_c', undefined]] as const) {
+      expect((await call('POST', '/rules', webhookRule(name, 'half', {}, action))).status).toBe(201);
+    }
+    const echoes = async () => ((await call('GET', '/executions?action=core.echo&limit=1000')).body as Json[]).length;
+    const before = await echoes();
+    const id = (await call('POST', '/webhooks/half', { msg: 'both' })).body.id;
+    const list = await decided(`trigger_instance=${id}`, 3);
+    const by = Object.fromEntries(list.map((e: Json) => [e.rule_ref, e]));
+    expect(by['default.half_a']).toMatchObject({ status: 'succeeded' });
+    expect(by['default.half_c']).toMatchObject({ status: 'succeeded' });
+    expect(by['default.half_b']).toMatchObject({ status: 'failed', execution_id: null, failure_reason: expect.stringMatching(/message/) });
+    expect(await echoes()).toBe(before + 2);
+    for (const ok of [by['default.half_a'], by['default.half_c']]) {
+      const audited = (await call('GET', `/audit?resource_type=execution&resource_ref=${ok.execution_id}`)).body as Json[];
+      expect(audited.map((a) => a.action)).toEqual(['execution.request']);
+    }
+  });
+
   it('disabled rules decide nothing; enabling, updating and deleting take effect at once', async () => {
     expect((await call('POST', '/rules', { ...webhookRule('toggle', 'toggle'), enabled: false })).status).toBe(201);
     const a = (await call('POST', '/webhooks/toggle', { msg: 'a' })).body.id;

@@ -39,13 +39,24 @@ export async function requestExecution(deps: ExecutionDeps, req: ExecutionReques
 
 /** requestExecution inside the caller's transaction (rules, workflows, retries). */
 export async function requestIn(tx: Tx, deps: ExecutionDeps, req: ExecutionRequest): Promise<Execution> {
+  const execution = await prepareRequest(tx, deps, req);
+  await storeRequest(tx, deps, execution, req.runAt);
+  return execution;
+}
+
+/**
+ * The execution `req` asks for, validated but not stored: every SquallError of a request
+ * (unknown or disabled action, bad parameters) comes from here, before anything is written,
+ * so a caller that records such failures (the rules engine) needs no savepoint to undo them.
+ */
+export async function prepareRequest(tx: Tx, deps: ExecutionDeps, req: ExecutionRequest): Promise<Execution> {
   const action = await deps.findAction(tx, req.action);
   if (!action.enabled) throw new SquallError('CONFLICT', `action ${action.ref} is disabled`);
   const runner = deps.runners.get(action.runner_type);
   if (!runner) throw new SquallError('RUNNER_NOT_FOUND', `action ${action.ref} uses runner ${action.runner_type}, which this node does not have`);
   const parameters = await parametersOf(tx, deps, action, runner, req);
   const now = deps.now();
-  const execution: Execution = {
+  return {
     id: newId(now),
     action: action.ref,
     runner_type: action.runner_type,
@@ -60,10 +71,14 @@ export async function requestIn(tx: Tx, deps: ExecutionDeps, req: ExecutionReque
     updated_at: now,
     attempt: 0,
   };
+}
+
+/** Stores a prepared execution as `requested` and queues it (to start at `runAt`, default now). */
+export async function storeRequest(tx: Tx, deps: ExecutionDeps, execution: Execution, runAt?: number): Promise<void> {
+  const now = execution.created_at;
   await rows.insertExecution(tx, execution);
-  await enqueue(tx, { queue: EXECUTION_QUEUE, ref: execution.id, payload: { id: execution.id }, runAt: req.runAt ?? now }, now, deps.localConsumers?.get(EXECUTION_QUEUE));
+  await enqueue(tx, { queue: EXECUTION_QUEUE, ref: execution.id, payload: { id: execution.id }, runAt: runAt ?? now }, now, deps.localConsumers?.get(EXECUTION_QUEUE));
   emitExecution(tx, execution, true);
-  return execution;
 }
 
 /** Every string with Jinja that resolving may render: in the live values and in the defaults. */

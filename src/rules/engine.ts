@@ -9,7 +9,7 @@ import { renderValue, type EvalEnv } from '../expr/index.js';
 import type { EventDeps } from '../events/triggers.js';
 import type { TriggerInstance } from '../events/model.js';
 import type { ExecutionDeps } from '../executions/deps.js';
-import { requestIn } from '../executions/service.js';
+import { prepareRequest, storeRequest } from '../executions/service.js';
 import { parameterMask } from '../executions/masking.js';
 import { audit } from '../auth/audit.js';
 import { SquallError } from '../errors.js';
@@ -88,11 +88,11 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
   }
   // The enforcement shows the parameters as the execution API does: no secret is stored in it.
   const recorded = { ...details, parameters: (await parameterMask(tx, deps.executions, [rule.action.ref]))(rule.action.ref, parameters) };
-  // A failed request must not leave half its rows behind, and must not undo the other
-  // rules' enforcements: each request runs under its own savepoint.
-  await tx.run('savepoint rule_enforcement');
+  // A request that fails does so before writing anything (prepareRequest), so recording the
+  // failure undoes nothing of the other rules' enforcements and needs no savepoint.
+  let execution;
   try {
-    const execution = await requestIn(tx, deps.executions, {
+    execution = await prepareRequest(tx, deps.executions, {
       action: rule.action.ref,
       rendered: parameters,
       context: {
@@ -103,17 +103,16 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
         ...(inst.trace_tag ? { trace_tag: inst.trace_tag } : {}),
       },
     });
-    await audit(tx, {
-      actor: { user: owner ?? 'system', address: `rule:${rule.ref}` }, ts: deps.now(), action: 'execution.request',
-      resourceType: 'execution', resourceRef: execution.id, details: { action: rule.action.ref, rule: rule.ref, trigger_instance: inst.id },
-    });
-    await tx.run('release savepoint rule_enforcement');
-    return { status: 'succeeded', execution_id: execution.id, failure_reason: null, details: recorded };
   } catch (err) {
-    await tx.run('rollback to savepoint rule_enforcement');
     if (!(err instanceof SquallError)) throw err;
     return { status: 'failed', execution_id: null, failure_reason: `${err.code}: ${err.message}`, details: recorded };
   }
+  await storeRequest(tx, deps.executions, execution);
+  await audit(tx, {
+    actor: { user: owner ?? 'system', address: `rule:${rule.ref}` }, ts: deps.now(), action: 'execution.request',
+    resourceType: 'execution', resourceRef: execution.id, details: { action: rule.action.ref, rule: rule.ref, trigger_instance: inst.id },
+  });
+  return { status: 'succeeded', execution_id: execution.id, failure_reason: null, details: recorded };
 }
 
 const noMatch = (reason: string | null): Decision => ({ status: 'no_match', execution_id: null, failure_reason: reason ?? 'criteria did not pass', details: {} });

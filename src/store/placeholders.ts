@@ -10,11 +10,15 @@ export function toSqliteSql(sql: string): string {
   return out;
 }
 
+// The names p1, p2 …, made once (every statement of every transaction binds through here).
+const names: string[] = [];
+const nameOf = (i: number): string => names[i] ?? (names[i] = `p${i + 1}`);
+
 export function toSqliteParams(params: readonly unknown[]): Record<string, unknown> {
   const named: Record<string, unknown> = {};
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
-    named[`p${i + 1}`] = v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    named[nameOf(i)] = v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v;
   }
   return named;
 }

@@ -54,11 +54,15 @@ function open(path: string, readonly: boolean): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Savepoints (each transaction of a group after the first) journal the pages they touch
+  // first: in memory, not in a temporary file (measured: 12,900 → 17,900 executions stored
+  // a second with one savepoint each, 7,700 → 14,700 with two nested).
+  db.pragma('temp_store = MEMORY');
   return db;
 }
 
-// Group commit: transactions that arrive while one runs share its BEGIN … COMMIT, each under
-// a savepoint of its own. Under load a commit (WAL frames of every page touched, ~25-400 µs)
+// Group commit: transactions asked for in the same turn of the event loop, or while a group
+// runs, share its BEGIN … COMMIT, each after the first under a savepoint of its own. Under load a commit (WAL frames of every page touched, ~25-400 µs)
 // is paid once per group instead of once per transaction; alone, a transaction is its own
 // group. The caps keep the wait of the group's first caller short.
 const GROUP_MAX_TRANSACTIONS = 256;
@@ -100,6 +104,7 @@ export function openSqlite(path: string): Store {
   const savepoint = control('SAVEPOINT squall_tx');
   const release = control('RELEASE squall_tx');
   const rollbackTo = control('ROLLBACK TO squall_tx');
+  const rollback = control('ROLLBACK');
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const queue: Queued[] = [];
@@ -142,17 +147,25 @@ export function openSqlite(path: string): Store {
   };
 
   // Runs one transaction of the group under its savepoint: a failure undoes only its own writes.
-  async function runOne(item: Queued): Promise<void> {
-    savepoint();
+  // The group's first needs none (a savepoint journals every page it touches first, which
+  // costs about as much as the writes): when it fails, nothing else is in the group yet, and
+  // the group starts afresh.
+  async function runOne(item: Queued, first: boolean): Promise<void> {
+    if (!first) savepoint();
     try {
       item.outcome = { ok: true, value: await item.fn(session(writer, writeCache, item.pending)) };
     } catch (error) {
       item.outcome = { ok: false, error };
+      if (first) {
+        if (writer.inTransaction) rollback();
+        begin();
+        return;
+      }
       if (writer.inTransaction) rollbackTo();
     }
     // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the group is lost.
     if (!writer.inTransaction) throw new Error('the transaction was rolled back by SQLite', { cause: item.outcome.ok ? undefined : item.outcome.error });
-    release();
+    if (!first) release();
   }
 
   async function runGroup(group: Queued[]): Promise<void> {
@@ -168,11 +181,11 @@ export function openSqlite(path: string): Store {
       while (queue.length && group.length < GROUP_MAX_TRANSACTIONS && (group.length === 0 || performance.now() - started < GROUP_MAX_MS)) {
         const item = queue.shift()!;
         group.push(item);
-        await runOne(item);
+        await runOne(item, group.length === 1);
       }
       commit();
     } catch (err) {
-      if (writer.inTransaction) writer.exec('ROLLBACK');
+      if (writer.inTransaction) rollback();
       // Nothing of the group was committed: those that had succeeded fail with the group's error.
       for (const item of group) if (!item.outcome || item.outcome.ok) item.outcome = { ok: false, error: err };
     }
@@ -206,8 +219,11 @@ export function openSqlite(path: string): Store {
     tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, pending: { notes: [], ends: [] } });
-        // Started after the current job's synchronous part: transactions asked for together share a group.
-        draining ??= Promise.resolve().then(drain);
+        // Started once this turn's I/O callbacks have run (setImmediate: the check phase), so the
+        // transactions of every request read in the turn share a group: under load one commit
+        // for many webhooks instead of one each (measured: 478 → 260 µs of server CPU per
+        // webhook event at 2,000/s).
+        draining ??= new Promise<void>((r) => setImmediate(r)).then(drain);
       });
     },
     read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -10,6 +10,7 @@ import type { Store } from './types.js';
 import { startConsumer } from './consumer.js';
 import { migrate } from './migrate.js';
 import { hasCode } from '../errors.js';
+import { newId } from './ids.js';
 
 const until = async (cond: () => boolean | Promise<boolean>, ms = 5000) => {
   const end = Date.now() + ms;
@@ -43,24 +44,26 @@ describeBackends('store and work queue', ({ open, backend }) => {
     expect(Number(n!.n)).toBe(1);
   });
 
-  it('undoes a failing transaction alone among concurrent ones; only committed ones notify', async () => {
+  it('undoes failing transactions alone among concurrent ones, the first of a group too; only committed ones notify', async () => {
     const store = await open();
     const heard: string[] = [];
     store.listen('squall_q_q', (payload) => heard.push(payload));
     await untilListening(store, 'squall_q_q');
-    // Asked for together: on the embedded store they share one commit (group commit).
-    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => store.tx(async (tx) => {
+    // Asked for together: on the embedded store they share one commit (group commit), where
+    // the first runs without a savepoint and the others under one each.
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => store.tx(async (tx) => {
       await enqueue(tx, { queue: 'q', payload: { n }, runAt: 1000 + n }, 0);
-      if (n === 2) throw new Error(`boom ${n}`);
+      if (n === 1 || n === 3) throw new Error(`boom ${n}`);
       return n;
     })));
-    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([1, 'boom 2', 3, 4]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual(['boom 1', 2, 'boom 3', 4, 5]);
     const rows = await store.read((tx) => tx.all<{ payload: string }>('select payload from jobs order by run_at'));
-    expect(rows.map((r) => JSON.parse(r.payload).n)).toEqual([1, 3, 4]);
+    expect(rows.map((r) => JSON.parse(r.payload).n)).toEqual([2, 4, 5]);
     const woken = () => heard.filter((h) => h !== 'probe').sort();
     await until(() => woken().length === 3);
-    expect(woken()).toEqual(['1001', '1003', '1004']);
+    expect(woken()).toEqual(['1002', '1004', '1005']);
   });
+
 
   it('claims due jobs once, leases them, and hands out expired leases again', async () => {
     const store = await open();
@@ -264,5 +267,16 @@ describe('sqlite placeholders', () => {
     const { toSqliteSql, toSqliteParams } = await import('./placeholders.js');
     expect(toSqliteSql('select $1, $2, $1')).toBe('select $p1, $p2, $p1');
     expect(toSqliteParams([true, undefined, 'x'])).toEqual({ p1: 1, p2: null, p3: 'x' });
+  });
+});
+
+describe('ids', () => {
+  it('makes ids that are unique and only grow within a process (ObjectId-shaped)', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => newId(1_700_000_000_000 + i));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => /^[0-9a-f]{24}$/.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    // The first 4 bytes are the seconds, as in st2's ids.
+    expect(parseInt(ids[0]!.slice(0, 8), 16)).toBe(1_700_000_000);
   });
 });
