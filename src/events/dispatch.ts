@@ -6,7 +6,7 @@ import { enqueue } from '../store/queue.js';
 import * as rows from '../store/events.js';
 import type { Tx } from '../store/types.js';
 import type { TriggerInstance } from './model.js';
-import { ensureTriggerFor, resolveTrigger, schemaProblem, type EventDeps } from './triggers.js';
+import { ensureTriggerFor, resolveTrigger, schemaProblem, type EventDeps, type ResolvedTrigger } from './triggers.js';
 
 /** The queue the rules engine consumes: one job per trigger instance, claimed once per cluster. */
 export const TRIGGER_INSTANCE_QUEUE = 'trigger-instances';
@@ -14,6 +14,8 @@ export const TRIGGER_INSTANCE_QUEUE = 'trigger-instances';
 export interface DispatchRequest {
   /** A trigger ref, a parameterless trigger type ref, or a type with parameters. */
   trigger: string | { type: string; parameters?: Record<string, unknown> };
+  /** The trigger and its type as the caller already read them (a webhook's targets): not looked up again. */
+  resolved?: ResolvedTrigger;
   payload: Record<string, unknown>;
   /**
    * The sender's id for this event (Idempotency-Key, X-GitHub-Delivery, a broker message
@@ -39,9 +41,9 @@ export interface Dispatched {
  * payload that does not fit the type's payload_schema (nothing is stored then).
  */
 export async function dispatchTriggerInstance(tx: Tx, deps: EventDeps, req: DispatchRequest): Promise<Dispatched> {
-  const { trigger, type } = typeof req.trigger === 'string'
+  const { trigger, type } = req.resolved ?? (typeof req.trigger === 'string'
     ? await resolveTrigger(tx, deps, req.trigger)
-    : await ensureTriggerFor(tx, deps, req.trigger.type, req.trigger.parameters ?? {});
+    : await ensureTriggerFor(tx, deps, req.trigger.type, req.trigger.parameters ?? {}));
   const problem = schemaProblem(deps, type, 'payload', req.payload);
   if (problem) throw new SquallError('TRIGGER_PAYLOAD_INVALID', `payload for ${trigger.ref}: ${problem}`, { field: 'payload' });
   const now = deps.now();

@@ -5,6 +5,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { SquallError } from '../errors.js';
 import * as rows from '../store/events.js';
 import type { LocalConsumers } from '../store/queue.js';
+import { rulesRevision } from '../store/revision.js';
 import type { Tx } from '../store/types.js';
 import type { Trigger, TriggerType } from './model.js';
 import { builtinTriggerTypes } from './builtin-types.js';
@@ -30,14 +31,24 @@ export interface EventDeps {
    * such triggers are never deleted, so the action trigger of every finished execution costs
    * no lookup after the first.
    */
-  builtinTriggers: Map<string, { trigger: Trigger; type: TriggerType }>;
+  builtinTriggers: Map<string, ResolvedTrigger>;
+  /** The triggers each webhook url fires, as of a rules revision (see webhookTargets). */
+  webhooks: { revision: number; byUrl: Map<string, ResolvedTrigger[]> };
+}
+
+export interface ResolvedTrigger {
+  trigger: Trigger;
+  type: TriggerType;
 }
 
 /** Delivery ids are remembered for 24 h unless the node is configured otherwise. */
 export const DEFAULT_DEDUPE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createEventDeps(now: () => number, dedupeWindowMs = DEFAULT_DEDUPE_WINDOW_MS): EventDeps {
-  return { now, dedupeWindowMs, validators: new Map(), ajv: new Ajv({ allErrors: false, strict: false }), builtinTriggers: new Map() };
+  return {
+    now, dedupeWindowMs, validators: new Map(), ajv: new Ajv({ allErrors: false, strict: false }), builtinTriggers: new Map(),
+    webhooks: { revision: -1, byUrl: new Map() },
+  };
 }
 
 /** Sorted-key JSON, so equal parameters give equal refs whatever their key order. */
@@ -82,7 +93,7 @@ export async function requireTriggerType(tx: Tx, ref: string): Promise<TriggerTy
 }
 
 /** The trigger for `typeRef` + `parameters`, created when it does not exist yet. */
-export async function ensureTriggerFor(tx: Tx, deps: EventDeps, typeRef: string, parameters: Record<string, unknown>): Promise<{ trigger: Trigger; type: TriggerType }> {
+export async function ensureTriggerFor(tx: Tx, deps: EventDeps, typeRef: string, parameters: Record<string, unknown>): Promise<ResolvedTrigger> {
   const type = await requireTriggerType(tx, typeRef);
   const problem = schemaProblem(deps, type, 'parameters', parameters);
   if (problem) throw new SquallError('RULE_INVALID', `trigger.parameters.${problem} (trigger type ${type.ref})`, { field: 'trigger.parameters' });
@@ -93,7 +104,7 @@ export async function ensureTriggerFor(tx: Tx, deps: EventDeps, typeRef: string,
 }
 
 /** Resolves a trigger ref (or a parameterless type ref) to its trigger and type. */
-export async function resolveTrigger(tx: Tx, deps: EventDeps, ref: string): Promise<{ trigger: Trigger; type: TriggerType }> {
+export async function resolveTrigger(tx: Tx, deps: EventDeps, ref: string): Promise<ResolvedTrigger> {
   const known = deps.builtinTriggers.get(ref);
   if (known) return known;
   const trigger = await rows.getTrigger(tx, ref);
@@ -106,6 +117,25 @@ export async function resolveTrigger(tx: Tx, deps: EventDeps, ref: string): Prom
   const type = await rows.getTriggerType(tx, ref);
   if (!type) throw new SquallError('TRIGGER_NOT_FOUND', `no trigger or trigger type ${ref}`, { field: 'trigger' });
   return ensureTriggerFor(tx, deps, ref, {});
+}
+
+// Urls kept at most: past it the cache starts again (a webhook of a url no rule names is not kept at all).
+const MAX_WEBHOOK_URLS = 10_000;
+
+/**
+ * The triggers a webhook url fires, with their types, read from committed data (call it in
+ * store.read). Kept until the rules revision moves (any rule, trigger or trigger type
+ * changing moves it), so a webhook costs one primary-key read instead of three queries.
+ */
+export async function webhookTargets(tx: Tx, deps: EventDeps, url: string): Promise<ResolvedTrigger[]> {
+  const revision = await rulesRevision(tx);
+  if (deps.webhooks.revision !== revision || deps.webhooks.byUrl.size >= MAX_WEBHOOK_URLS) deps.webhooks = { revision, byUrl: new Map() };
+  const known = deps.webhooks.byUrl.get(url);
+  if (known) return known;
+  const targets: ResolvedTrigger[] = [];
+  for (const trigger of await rows.webhookTriggers(tx, url)) targets.push({ trigger, type: await requireTriggerType(tx, trigger.type) });
+  if (targets.length) deps.webhooks.byUrl.set(url, targets);
+  return targets;
 }
 
 const BUILTIN_TYPE_REFS: ReadonlySet<string> = new Set(builtinTriggerTypes(0).map((t) => t.ref));

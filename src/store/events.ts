@@ -1,5 +1,6 @@
 // SQL for trigger types, triggers, trigger instances and delivery-id dedupe.
 import type { Trigger, TriggerInstance, TriggerInstanceStatus, TriggerType } from '../events/model.js';
+import { bumpRevision } from './revision.js';
 import type { Tx } from './types.js';
 
 interface TriggerTypeRow {
@@ -56,6 +57,7 @@ const toInstance = (r: InstanceRow): TriggerInstance => ({
 });
 
 export async function upsertTriggerType(tx: Tx, t: TriggerType): Promise<void> {
+  await bumpRevision(tx);
   await tx.run(
     `insert into trigger_types (ref, pack, name, description, payload_schema, parameters_schema, metadata, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -81,11 +83,12 @@ export async function listTriggerTypes(tx: Tx, pack?: string): Promise<TriggerTy
 /** Inserts the trigger unless a trigger with its ref exists (the ref is derived from type + parameters). */
 export async function ensureTrigger(tx: Tx, t: Trigger): Promise<void> {
   const url = t.type === 'core.st2.webhook' && typeof t.parameters.url === 'string' ? t.parameters.url : null;
-  await tx.run(
+  const inserted = await tx.run(
     `insert into triggers (ref, pack, name, type, parameters, webhook_url, created_at) values ($1, $2, $3, $4, $5, $6, $7)
      on conflict (ref) do nothing`,
     [t.ref, t.pack, t.name, t.type, JSON.stringify(t.parameters), url, t.created_at],
   );
+  if (inserted) await bumpRevision(tx);
 }
 
 export async function getTrigger(tx: Tx, ref: string): Promise<Trigger | undefined> {
@@ -111,10 +114,11 @@ export async function webhookTriggers(tx: Tx, url: string): Promise<Trigger[]> {
 
 /** Deletes a parameterised trigger no rule uses any more (parameterless ones stay with their type). */
 export async function deleteTriggerIfUnused(tx: Tx, ref: string): Promise<void> {
-  await tx.run(
+  const deleted = await tx.run(
     `delete from triggers where ref = $1 and ref <> type and not exists (select 1 from rules where trigger_ref = $1)`,
     [ref],
   );
+  if (deleted) await bumpRevision(tx);
 }
 
 export async function insertInstance(tx: Tx, i: TriggerInstance, now: number): Promise<void> {

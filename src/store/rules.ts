@@ -1,6 +1,8 @@
 // SQL for rules, the rules revision counter, rule enforcements and rule windows.
 import type { EnforcementStatus, Rule, RuleEnforcement } from '../rules/model.js';
 import type { Tx } from './types.js';
+import { bumpRevision } from './revision.js';
+export { rulesRevision } from './revision.js';
 
 interface RuleRow {
   id: string;
@@ -44,9 +46,6 @@ function definition(rule: Rule): string {
   return JSON.stringify(spec);
 }
 
-async function bumpRevision(tx: Tx): Promise<void> {
-  await tx.run('update rules_revision set revision = revision + 1 where id = 1');
-}
 
 /** Inserts or replaces the rule with `rule.ref`, keeping its id and creation time when it exists. */
 export async function upsertRule(tx: Tx, rule: Rule): Promise<void> {
@@ -84,10 +83,6 @@ export async function deleteRule(tx: Tx, ref: string): Promise<boolean> {
   return n > 0;
 }
 
-/** Changes whenever any rule changes (in the same transaction). */
-export async function rulesRevision(tx: Tx): Promise<number> {
-  return (await tx.get<{ revision: number }>('select revision from rules_revision where id = 1'))!.revision;
-}
 
 /** Every enabled rule (the rules engine indexes them by trigger). */
 export async function listEnabledRules(tx: Tx): Promise<Rule[]> {

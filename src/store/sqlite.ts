@@ -77,12 +77,12 @@ const CHECKPOINT_IDLE_MS = 5;
 // times between two checkpoints is copied once, so rarer checkpoints cost less in all (at
 // every 5 ms gap they took 17 % of the server's CPU, every 250 ms still 6 %).
 const CHECKPOINT_AT_MOST_EVERY_MS = 1_000;
-// A writer that never idles checkpoints between two groups every two seconds: the checkpoint
-// stalls the event loop for as long as it copies, and a second or two of sustained writes
-// copies in 40-150 ms where five seconds took 300-650 ms (the webhook benchmark refused
-// fewer events for 256 already in flight: 675-1,297 instead of 1,316-2,700). Twice the idle
-// limit, so that under traffic with idle gaps the idle checkpoint comes first.
-const CHECKPOINT_AT_LEAST_EVERY_MS = 2_000;
+// A writer that never idles checkpoints between two groups once a second too: the checkpoint
+// stalls the event loop for as long as it copies, and a second of sustained writes copies in
+// 40-80 ms where five seconds took 300-650 ms (on the webhook benchmark, past its first two
+// seconds no event is refused for 256 already in flight; with five seconds some were every
+// checkpoint).
+const CHECKPOINT_AT_LEAST_EVERY_MS = 1_000;
 
 interface Queued {
   fn: (tx: Tx) => Promise<unknown>;

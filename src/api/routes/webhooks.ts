@@ -8,9 +8,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Resource } from '../../auth/permissions.js';
 import { SquallError } from '../../errors.js';
-import { dispatchTriggerInstance, type Trigger } from '../../events/index.js';
+import { dispatchTriggerInstance, webhookTargets, type ResolvedTrigger, type Trigger } from '../../events/index.js';
 import { deliveryId, headersFromRaw, signatureHeader, signatureValid } from '../../events/webhook.js';
-import { webhookTriggers, listTriggers } from '../../store/events.js';
+import { listTriggers } from '../../store/events.js';
 import { triggerToApi, type EventRouteDeps } from './triggers.js';
 
 declare module 'fastify' {
@@ -49,14 +49,14 @@ function webhookUrl(req: FastifyRequest): string {
 }
 
 /** The url's triggers a call without credentials may fire: those whose secret signed it. */
-function signedTriggers(req: FastifyRequest, triggers: Trigger[]): Trigger[] {
-  const signed = triggers.filter((t) => {
+function signedTriggers(req: FastifyRequest, triggers: ResolvedTrigger[]): ResolvedTrigger[] {
+  const signed = triggers.filter(({ trigger: t }) => {
     const secret = t.parameters.secret;
     const header = req.headers[signatureHeader(t).toLowerCase()];
     return typeof secret === 'string' && signatureValid(secret, req.rawBody ?? Buffer.alloc(0), Array.isArray(header) ? header[0] : header);
   });
   if (signed.length) return signed;
-  if (triggers.some((t) => typeof t.parameters.secret === 'string')) {
+  if (triggers.some(({ trigger: t }) => typeof t.parameters.secret === 'string')) {
     throw new SquallError('SIGNATURE_INVALID', 'the webhook signature is missing or does not match the body (and no API key or token was sent)');
   }
   throw new SquallError('UNAUTHORIZED', 'authentication required: this webhook has no secret, so it needs an API key or a token');
@@ -100,7 +100,7 @@ export function webhookRoutes(app: FastifyInstance, deps: EventRouteDeps): void 
     const resource = (req: FastifyRequest): Resource => ({ type: 'webhook', ref: webhookUrl(req) });
     scope.post('/api/v1/webhooks/*', { config: { signed: true, audit: false, permission: 'webhook:execute', resource } }, async (req, reply) => {
       const url = webhookUrl(req);
-      const triggers = await deps.store.read((tx) => webhookTriggers(tx, url));
+      const triggers = await deps.store.read((tx) => webhookTargets(tx, deps.events, url));
       if (triggers.length === 0) throw new SquallError('WEBHOOK_NOT_FOUND', `no webhook ${url}: no rule listens on core.st2.webhook with url ${url}`);
       // With credentials the permission was checked before this handler: every trigger of the url fires.
       const targets = req.principal ? triggers : signedTriggers(req, triggers);
@@ -110,8 +110,9 @@ export function webhookRoutes(app: FastifyInstance, deps: EventRouteDeps): void 
       const results = await deps.store.tx(async (tx) => {
         const out = [];
         for (const t of targets) {
-          const d = await dispatchTriggerInstance(tx, deps.events, { trigger: t.ref, payload, deliveryId: deliveryId(t, headers, payload) });
-          out.push({ id: d.instance.id, trigger: t.ref, duplicate: d.duplicate });
+          const ref = t.trigger.ref;
+          const d = await dispatchTriggerInstance(tx, deps.events, { trigger: ref, resolved: t, payload, deliveryId: deliveryId(t.trigger, headers, payload) });
+          out.push({ id: d.instance.id, trigger: ref, duplicate: d.duplicate });
         }
         return out;
       });
