@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import type { Store, Tx } from './types.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { toSqliteParams, toSqliteSql } from './placeholders.js';
 
 type Db = Database.Database;
@@ -62,9 +63,10 @@ function open(path: string, readonly: boolean): Db {
 }
 
 // Group commit: transactions asked for in the same turn of the event loop, or while a group
-// runs, share its BEGIN … COMMIT, each after the first under a savepoint of its own. Under load a commit (WAL frames of every page touched, ~25-400 µs)
-// is paid once per group instead of once per transaction; alone, a transaction is its own
-// group. The caps keep the wait of the group's first caller short.
+// runs, share its BEGIN … COMMIT, each after the first under a savepoint of its own. Under
+// load a commit (WAL frames of every page touched, ~25-400 µs) is paid once per group instead
+// of once per transaction; alone, a transaction is its own group. The caps keep the wait of
+// the group's first caller short.
 const GROUP_MAX_TRANSACTIONS = 256;
 const GROUP_MAX_MS = 3;
 
@@ -131,9 +133,23 @@ export function openSqlite(path: string): Store {
       uncheckpointed = true;
     }
   };
-  // Between groups (no transaction open): the writer busy for long, the checkpoint is due.
+  // Between groups (no transaction open): the writer busy for long, the checkpoint is due. It
+  // runs on the checkpointer's thread, started the first time this happens (a store that never
+  // stays that busy does without the thread and its memory).
+  let background: Checkpointer | null = null;
+  let backgroundRunning = false;
   const checkpointIfOverdue = () => {
-    if (uncheckpointed && performance.now() - lastCheckpoint >= CHECKPOINT_AT_LEAST_EVERY_MS) checkpoint();
+    if (!uncheckpointed || backgroundRunning || performance.now() - lastCheckpoint < CHECKPOINT_AT_LEAST_EVERY_MS) return;
+    background ??= startCheckpointer(path);
+    lastCheckpoint = performance.now();
+    uncheckpointed = false;
+    backgroundRunning = background.start((ok) => {
+      backgroundRunning = false;
+      if (!ok) uncheckpointed = true;
+      // What was committed meanwhile waits for the next idle moment, as after any commit.
+      if (uncheckpointed && !idle) armIdle(CHECKPOINT_IDLE_MS);
+    });
+    if (!backgroundRunning) checkpoint();
   };
   // Idle means no commit for CHECKPOINT_IDLE_MS, and a checkpoint is allowed once the last is
   // CHECKPOINT_AT_MOST_EVERY_MS old: the timer wakes when both may hold and checks them. (It
@@ -146,7 +162,7 @@ export function openSqlite(path: string): Store {
   const onIdle = () => {
     idle = null;
     // A group is running: its commit arms the timer again.
-    if (draining !== null || !uncheckpointed) return;
+    if (draining !== null || !uncheckpointed || backgroundRunning) return;
     const wait = Math.max(lastCommit + CHECKPOINT_IDLE_MS, lastCheckpoint + CHECKPOINT_AT_MOST_EVERY_MS) - performance.now();
     if (wait > 0) armIdle(wait);
     else checkpoint();
@@ -249,6 +265,7 @@ export function openSqlite(path: string): Store {
     async close() {
       while (draining) await draining;
       if (idle) clearTimeout(idle);
+      await background?.close();
       if (reader !== writer) reader.close();
       writer.close();
     },

@@ -267,6 +267,32 @@ describe('embedded store', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('checkpoints while the writer never idles (on a thread of its own), loses nothing, and closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-ckpt-'));
+    const file = join(dir, 'squall.db');
+    let store = await openStore({ url: file });
+    try {
+      const before = statSync(file).size;
+      // Transaction after transaction for 2.5 s, each waiting for the one before: no idle moment.
+      let n = 0;
+      let grewWhileBusy = false;
+      const end = Date.now() + 2500;
+      while (Date.now() < end) {
+        await store.tx((tx) => enqueue(tx, { queue: 'busy', payload: `${n}:${'x'.repeat(4000)}`, runAt: 0 }, 0));
+        n++;
+        grewWhileBusy ||= statSync(file).size > before + 1_000_000;
+      }
+      expect(grewWhileBusy).toBe(true);
+      await store.close();
+      store = await openStore({ url: file });
+      const count = await store.read((tx) => tx.get<{ n: number }>("select count(*) as n from jobs where queue = 'busy'"));
+      expect(Number(count!.n)).toBe(n);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('sqlite placeholders', () => {
