@@ -156,13 +156,14 @@ export function openSqlite(path: string): Store {
   // used to be pushed back by every commit, so under steady traffic with idle gaps the
   // checkpoint waited for the forced one between groups, in the middle of some event's work.)
   let lastCommit = 0;
+  let closed = false;
   const armIdle = (ms: number) => {
     idle = setTimeout(onIdle, ms).unref();
   };
   const onIdle = () => {
     idle = null;
     // A group is running: its commit arms the timer again.
-    if (draining !== null || !uncheckpointed || backgroundRunning) return;
+    if (closed || draining !== null || !uncheckpointed || backgroundRunning) return;
     const wait = Math.max(lastCommit + CHECKPOINT_IDLE_MS, lastCheckpoint + CHECKPOINT_AT_MOST_EVERY_MS) - performance.now();
     if (wait > 0) armIdle(wait);
     else checkpoint();
@@ -264,8 +265,10 @@ export function openSqlite(path: string): Store {
     },
     async close() {
       while (draining) await draining;
-      if (idle) clearTimeout(idle);
+      closed = true;
+      // The thread finishes a checkpoint it has begun; its answer may arm the idle timer.
       await background?.close();
+      if (idle) clearTimeout(idle);
       if (reader !== writer) reader.close();
       writer.close();
     },
