@@ -41,7 +41,7 @@ const rule = (name: string, url: string, criteria: Record<string, unknown> = {})
   action: { ref: 'core.noop', parameters: {} },
 });
 
-/** CPU milliseconds (user + system) the process has used so far, from /proc. */
+/** CPU milliseconds (user + system) the process has used so far, from /proc (Linux clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
