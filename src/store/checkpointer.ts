@@ -34,7 +34,8 @@ export interface Checkpointer {
 
 export function startCheckpointer(path: string): Checkpointer {
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, sqlite } });
+  // No flags of the process's own (--input-type=module would make this CommonJS source ESM).
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { path, sqlite } });
   // Never what keeps a process alive: the store's close() ends it.
   worker.unref();
   let running: ((ok: boolean) => void) | null = null;
@@ -59,6 +60,9 @@ export function startCheckpointer(path: string): Checkpointer {
       return true;
     },
     async close() {
+      // Held until it has exited: an unref'd thread let a process with nothing else to do
+      // end inside this await, before the code after close() ran.
+      worker.ref();
       if (!failed) worker.postMessage('close');
       await exited;
     },

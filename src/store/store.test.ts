@@ -1,5 +1,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from './index.js';
@@ -290,6 +293,31 @@ describe('embedded store', () => {
       expect(Number(count!.n)).toBe(n);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the code after close() in a process whose store started the checkpointer thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-ckpt-'));
+    const dist = (file: string) => JSON.stringify(pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'src', 'store', file)).href);
+    // A script with nothing else to keep its event loop alive: an unref'd thread let it end inside close().
+    const script = `
+      import { readdirSync } from 'node:fs';
+      import { openStore } from ${dist('index.js')};
+      import { enqueue } from ${dist('queue.js')};
+      const threads = () => readdirSync('/proc/self/task').length;
+      const store = await openStore({ url: ${JSON.stringify(join(dir, 'squall.db'))} });
+      const before = threads();
+      const end = Date.now() + 1500;
+      while (Date.now() < end) await store.tx((tx) => enqueue(tx, { queue: 'busy', payload: 'x'.repeat(4000), runAt: 0 }, 0));
+      await new Promise((r) => setTimeout(r, 200));
+      const during = threads();
+      await store.close();
+      console.log(JSON.stringify({ started: during > before, after: 'close' }));`;
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 });
+      expect(JSON.parse(stdout)).toEqual({ started: true, after: 'close' });
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
