@@ -9,6 +9,7 @@ import { renderValue, type EvalEnv } from '../expr/index.js';
 import type { EventDeps } from '../events/triggers.js';
 import type { TriggerInstance } from '../events/model.js';
 import type { ExecutionDeps } from '../executions/deps.js';
+import type { Execution } from '../executions/model.js';
 import { prepareRequest, storeRequest } from '../executions/service.js';
 import { parameterMask } from '../executions/masking.js';
 import { audit } from '../auth/audit.js';
@@ -90,7 +91,7 @@ async function enforce(tx: Tx, deps: RulesDeps, cr: CompiledRule, inst: TriggerI
   const recorded = { ...details, parameters: (await parameterMask(tx, deps.executions, [rule.action.ref]))(rule.action.ref, parameters) };
   // A request that fails does so before writing anything (prepareRequest), so recording the
   // failure undoes nothing of the other rules' enforcements and needs no savepoint.
-  let execution;
+  let execution: Execution;
   try {
     execution = await prepareRequest(tx, deps.executions, {
       action: rule.action.ref,

@@ -56,15 +56,20 @@ const toInstance = (r: InstanceRow): TriggerInstance => ({
   trace_tag: r.trace_tag,
 });
 
+/** Inserts or refreshes a trigger type; the rules revision moves only when what it stores changed. */
 export async function upsertTriggerType(tx: Tx, t: TriggerType): Promise<void> {
-  await bumpRevision(tx);
+  const texts = [t.description, JSON.stringify(t.payload_schema), JSON.stringify(t.parameters_schema), JSON.stringify(t.metadata)];
+  const before = await tx.get<Pick<TriggerTypeRow, 'description' | 'payload_schema' | 'parameters_schema' | 'metadata'>>(
+    'select description, payload_schema, parameters_schema, metadata from trigger_types where ref = $1', [t.ref],
+  );
+  // Every start refreshes the built-in types: unchanged, they leave each node's caches alone.
+  if (!before || [before.description, before.payload_schema, before.parameters_schema, before.metadata].some((v, i) => v !== texts[i])) await bumpRevision(tx);
   await tx.run(
     `insert into trigger_types (ref, pack, name, description, payload_schema, parameters_schema, metadata, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8)
      on conflict (ref) do update set description = excluded.description, payload_schema = excluded.payload_schema,
        parameters_schema = excluded.parameters_schema, metadata = excluded.metadata, updated_at = excluded.updated_at`,
-    [t.ref, t.pack, t.name, t.description, JSON.stringify(t.payload_schema), JSON.stringify(t.parameters_schema),
-      JSON.stringify(t.metadata), t.updated_at],
+    [t.ref, t.pack, t.name, ...texts, t.updated_at],
   );
 }
 

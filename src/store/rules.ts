@@ -46,7 +46,6 @@ function definition(rule: Rule): string {
   return JSON.stringify(spec);
 }
 
-
 /** Inserts or replaces the rule with `rule.ref`, keeping its id and creation time when it exists. */
 export async function upsertRule(tx: Tx, rule: Rule): Promise<void> {
   await tx.run(
@@ -82,7 +81,6 @@ export async function deleteRule(tx: Tx, ref: string): Promise<boolean> {
   if (n) await bumpRevision(tx);
   return n > 0;
 }
-
 
 /** Every enabled rule (the rules engine indexes them by trigger). */
 export async function listEnabledRules(tx: Tx): Promise<Rule[]> {
